@@ -1,0 +1,42 @@
+/**
+ * Errors a handler throws; the server turns them into KAZOO error envelopes:
+ * `{status: "error", error: "<http status>", message: "<code name>", data: {...}}`.
+ */
+import type { JsonObject } from './model.js';
+
+export class SimError extends Error {
+  constructor(
+    readonly status: number,
+    /** KAZOO code name, e.g. `bad_identifier`, `validation error`. */
+    readonly code: string,
+    readonly data: JsonObject = {},
+  ) {
+    super(`${status} ${code}`);
+    this.name = 'SimError';
+  }
+}
+
+/** Per-field validation failures: dotted path → rule → {message, value?}. */
+export type FieldErrors = Record<string, Record<string, JsonObject>>;
+
+export function validationError(fields: FieldErrors): SimError {
+  return new SimError(400, 'validation error', fields as JsonObject);
+}
+
+export function fieldError(path: string, rule: string, message: string, value?: unknown): SimError {
+  const detail: JsonObject = { message };
+  if (value !== undefined) detail.value = value as JsonObject[string];
+  return validationError({ [path]: { [rule]: detail } });
+}
+
+export function notFound(cause: string, message = 'bad identifier'): SimError {
+  return new SimError(404, 'bad_identifier', { message, cause });
+}
+
+export function conflict(cause: string): SimError {
+  return new SimError(409, 'datastore_conflict', { message: 'conflicting documents', cause });
+}
+
+export function forbidden(message: string): SimError {
+  return new SimError(403, 'forbidden', { message });
+}

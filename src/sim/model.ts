@@ -1,0 +1,183 @@
+/**
+ * The simulator's data model: the in-memory state every handler reads and writes, and the
+ * small helpers (ids, revisions, time, public views) that all of them share.
+ *
+ * Stored documents look like KAZOO's: `_id`, `_rev` and `pvt_*` fields are private and are
+ * stripped by `publicView`; everything else is public and is what the API returns.
+ */
+import { randomBytes } from 'node:crypto';
+
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+/** TOP auth levels, lowest to highest. */
+export const AUTH_LEVELS = [
+  'basic',
+  'reseller',
+  'parent_of',
+  'reseller_of',
+  'master',
+  'super_master',
+] as const;
+export type AuthLevel = (typeof AUTH_LEVELS)[number];
+
+export function levelAtLeast(have: AuthLevel, need: AuthLevel): boolean {
+  return AUTH_LEVELS.indexOf(have) >= AUTH_LEVELS.indexOf(need);
+}
+
+export interface ApiKeyRecord {
+  api_key: string;
+  account_id: string;
+  level: AuthLevel;
+}
+
+/** Users for `PUT /v2/user_auth` (a simulator seed extension: the reference names no user store). */
+export interface UserRecord {
+  username: string;
+  password: string;
+  account_name: string;
+  level: AuthLevel;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+}
+
+/** The carrier's side of a subscription: what lookups and imports read. */
+export interface CarrierSubscription {
+  carrier: string;
+  esn: string | null;
+  mdn: string | null;
+  sim: string | null;
+  imsi: string | null;
+  plan: string;
+  features: string[];
+  carrier_data: JsonObject;
+  activation_date: number;
+  suspended: boolean;
+  model?: JsonObject;
+}
+
+export interface UsageRecord {
+  month: string;
+  mdn: string;
+  account_id: string | null;
+  bytes: number;
+}
+
+/** A stored document: private `_id`/`_rev`/`pvt_*` fields plus public ones. */
+export type Doc = JsonObject & { _id: string; _rev: string };
+
+export interface SimState {
+  version: 1;
+  /** Key (hex) that encrypts cluster documents' `api_key` at rest; made when the state is. */
+  encryption_key: string;
+  api_keys: ApiKeyRecord[];
+  users: UserRecord[];
+  accounts: Account[];
+  carrier_subscriptions: CarrierSubscription[];
+  /** TOP documents by id; each has `pvt_account_id`. */
+  subscriptions: Record<string, Doc>;
+  devices: Record<string, Doc>;
+  /** Port-in documents by id; each has `pvt_account_id`, `mdn` and `status: {code, source, ...}`. */
+  ports: Record<string, Doc>;
+  usage: UsageRecord[];
+  customer_clusters: Record<string, Doc>;
+  carrier_sbcs: Record<string, Doc>;
+  media_servers: Record<string, Doc>;
+  /** Cluster documents; `pvt_master: true` marks the master cluster; `api_key` is stored encrypted. */
+  clusters: Record<string, Doc>;
+}
+
+export function emptyState(): SimState {
+  return {
+    version: 1,
+    encryption_key: randomBytes(32).toString('hex'),
+    api_keys: [],
+    users: [],
+    accounts: [],
+    carrier_subscriptions: [],
+    subscriptions: {},
+    devices: {},
+    ports: {},
+    usage: [],
+    customer_clusters: {},
+    carrier_sbcs: {},
+    media_servers: {},
+    clusters: {},
+  };
+}
+
+/** Unix seconds + this = Gregorian seconds (seconds since 0000-01-01), KAZOO's timestamp unit. */
+export const GREGORIAN_OFFSET = 62_167_219_200;
+
+export function toGregorianSeconds(unixMs: number): number {
+  return Math.floor(unixMs / 1000) + GREGORIAN_OFFSET;
+}
+
+/** A new server-assigned id: 16 random bytes in hex (32 characters), as KAZOO assigns them. */
+export function newId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The next CouchDB-style revision: `<n>-<32 hex>`. */
+export function nextRev(previous?: string): string {
+  const n = previous ? Number.parseInt(previous.split('-', 1)[0] ?? '0', 10) || 0 : 0;
+  return `${n + 1}-${randomBytes(16).toString('hex')}`;
+}
+
+export function isPrivateKey(key: string): boolean {
+  return key.startsWith('_') || key.startsWith('pvt_');
+}
+
+/** The document as the API shows it: `id` first, private fields removed. */
+export function publicView(doc: Doc): JsonObject {
+  const out: JsonObject = { id: doc._id };
+  for (const [k, v] of Object.entries(doc)) {
+    if (!isPrivateKey(k)) out[k] = v;
+  }
+  return out;
+}
+
+/** Drops private fields from a request body (KAZOO ignores `_id`, `_rev`, `pvt_*` sent by clients). */
+export function withoutPrivate(data: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (!isPrivateKey(k) && k !== 'id') out[k] = v;
+  }
+  return out;
+}
+
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * KAZOO PATCH merge. The request wins; `null` removes a key; arrays and scalars are replaced
+ * whole. Shallow (default on the support TOP routes): top-level keys are replaced whole.
+ * Recursive: objects are merged key by key.
+ */
+export function mergePatch(target: JsonObject, patch: JsonObject, recursive: boolean): JsonObject {
+  const out: JsonObject = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) {
+      delete out[k];
+    } else if (recursive && isJsonObject(v) && isJsonObject(out[k])) {
+      out[k] = mergePatch(out[k], v, true);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** What every handler gets: the state plus the sources of time and randomness (injectable in tests). */
+export interface SimContext {
+  state: SimState;
+  /** Current time in Unix milliseconds. */
+  now(): number;
+  newId(): string;
+}

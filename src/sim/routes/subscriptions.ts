@@ -1,0 +1,4 @@
+import type { RouteDef } from '../route.js';
+
+// Placeholder: filled in by the work on this module.
+export const subscriptionRoutes: RouteDef[] = [];
