@@ -2,7 +2,7 @@
  * Errors a handler throws; the server turns them into KAZOO error envelopes:
  * `{status: "error", error: "<http status>", message: "<code name>", data: {...}}`.
  */
-import type { JsonObject } from './model.js';
+import type { Json, JsonObject } from './model.js';
 
 export class SimError extends Error {
   constructor(
@@ -20,12 +20,12 @@ export class SimError extends Error {
 export type FieldErrors = Record<string, Record<string, JsonObject>>;
 
 export function validationError(fields: FieldErrors): SimError {
-  return new SimError(400, 'validation error', fields as JsonObject);
+  return new SimError(400, 'validation error', fields);
 }
 
-export function fieldError(path: string, rule: string, message: string, value?: unknown): SimError {
+export function fieldError(path: string, rule: string, message: string, value?: Json): SimError {
   const detail: JsonObject = { message };
-  if (value !== undefined) detail.value = value as JsonObject[string];
+  if (value !== undefined) detail.value = value;
   return validationError({ [path]: { [rule]: detail } });
 }
 
