@@ -90,6 +90,8 @@ export interface SimState {
   media_servers: Record<string, Doc>;
   /** Cluster documents; `pvt_master: true` marks the master cluster; `api_key` is stored encrypted. */
   clusters: Record<string, Doc>;
+  /** When `POST /v2/support/ports/poll` last ran (Gregorian seconds); absent until the first poll. */
+  ports_polled_at?: number;
 }
 
 export function emptyState(): SimState {

@@ -1,0 +1,731 @@
+/**
+ * `kzops sim`: a stateful HTTP simulator of the KAZOO support API on `node:http`.
+ *
+ * Every API request goes through one pipeline, in this order:
+ *   rate limit → fail rate → one-shot faults → read body (size-limited) → route match (404/405)
+ *   → token → auth level → parse body → handler → save if it changed the state → latency → reply.
+ * The faults come first so that a faulted request never touches the state (except
+ * `drop_response`, which exists precisely to lose the answer to a request that succeeded).
+ *
+ * `/_sim/*` is a control surface for tests that drive the simulator in a subprocess. It has no
+ * authentication: it only exists on the simulator, which listens on 127.0.0.1 by default, and
+ * sits outside `/v2` so it cannot collide with an API route.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  authRoutes,
+  invalidCredentials,
+  TokenIssuer,
+  type PublicRouteDef,
+  type TokenClaims,
+} from './auth.js';
+import { SimError, validationError } from './errors.js';
+import { FaultController, type OneShotFault } from './faults.js';
+import {
+  isJsonObject,
+  levelAtLeast,
+  newId,
+  type JsonObject,
+  type SimContext,
+  type SimState,
+} from './model.js';
+import { GroupCommitter, loadState, saveState, serializeState } from './persist.js';
+import type { RouteDef, SimResult } from './route.js';
+import { allRoutes } from './routes/index.js';
+import { defaultSeed, readSeedFile, stateFromSeed } from './seed.js';
+import { compileValidator } from './validate.js';
+
+export interface SimOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+  /** JSON state file: loaded if it exists (the seed is then not applied), saved after every change. */
+  statePath?: string;
+  /** A seed object (see seed.ts); used when there is no state file and no `seedPath`. */
+  seed?: unknown;
+  /** A YAML or JSON seed file; wins over `seed`. */
+  seedPath?: string;
+  /**
+   * A ready-made state, used as is (and live) when there is no state file; wins over the seeds.
+   * For tests that build their own state with `emptyState()`.
+   */
+  state?: SimState;
+  latencyMs?: number;
+  /** Share (0..1) of requests answered 503 before processing. */
+  failRate?: number;
+  /** Token-bucket capacity per client address (refilled at a tenth of it per second). */
+  rateLimit?: number;
+  /** Token lifetime; default 3600. */
+  tokenTtlSeconds?: number;
+  /** Clock, Unix ms (token expiry, timestamps, rate-limit refill). */
+  now?: () => number;
+  /** Random source in [0, 1) for the fail rate. */
+  random?: () => number;
+  /** Default 1 MiB; larger bodies are answered 413. */
+  maxBodyBytes?: number;
+  /** Where unexpected handler errors are reported; default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Request headers, names lowercased. */
+  headers: Record<string, string>;
+  /** Status sent; 0 when a fault destroyed the connection instead. */
+  status: number;
+  /** Time from arrival to the end of the response, latency included. */
+  ms: number;
+  request_id: string;
+  /** `X-Kazoo-Cluster-ID` / `kazoo_cluster_id`, when sent (recorded only; it changes nothing). */
+  cluster_id?: string;
+  /** The injected fault that decided this request's fate, if any. */
+  fault?: 'rate_limit' | 'fail_rate' | OneShotFault['kind'];
+}
+
+export interface SimHandle {
+  /** `http://HOST:PORT` */
+  url: string;
+  host: string;
+  port: number;
+  /** The live state: handlers read and write this very object. */
+  state: SimState;
+  faults: FaultController;
+  /** The last 1000 API requests (not `/_sim` ones), oldest first. */
+  requests: RequestLogEntry[];
+  /** Invalidates every token issued so far (same as `faults.revokeTokens()`). */
+  revokeTokens(): void;
+  /** Stops listening, lets in-flight requests finish, waits for pending saves. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORT = 8000;
+const DEFAULT_MAX_BODY = 1024 * 1024;
+const REQUEST_LOG_SIZE = 1000;
+
+type AnyRoute = RouteDef | PublicRouteDef;
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+interface CompiledRoute {
+  route: AnyRoute;
+  /** Literal segments, or `:name` parameters. */
+  segments: string[];
+  /** More literal segments = more specific (`devices/import` beats `devices/:id`). */
+  literals: number;
+}
+
+type Match =
+  | { kind: 'route'; route: AnyRoute; params: Record<string, string> }
+  | { kind: 'method'; allow: string[] }
+  | { kind: 'none' };
+
+function decodeSegments(path: string): string[] | undefined {
+  try {
+    return path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return undefined; // malformed %-escape: no route can match it
+  }
+}
+
+class Router {
+  private readonly compiled: CompiledRoute[];
+
+  constructor(routes: AnyRoute[]) {
+    this.compiled = routes.map((route) => {
+      const segments = route.path.split('/').slice(1);
+      return { route, segments, literals: segments.filter((s) => !s.startsWith(':')).length };
+    });
+  }
+
+  private static params(c: CompiledRoute, segs: string[]): Record<string, string> | undefined {
+    if (c.segments.length !== segs.length) return undefined;
+    const params: Record<string, string> = {};
+    for (const [i, t] of c.segments.entries()) {
+      const s = segs[i] ?? '';
+      if (t.startsWith(':')) {
+        if (s === '') return undefined;
+        params[t.slice(1)] = s;
+      } else if (t !== s) return undefined;
+    }
+    return params;
+  }
+
+  match(method: string, path: string): Match {
+    const segs = decodeSegments(path);
+    if (!segs) return { kind: 'none' };
+    const hits = this.compiled.flatMap((c) => {
+      const params = Router.params(c, segs);
+      return params ? [{ c, params }] : [];
+    });
+    if (hits.length === 0) return { kind: 'none' };
+    const best = hits
+      .filter((h) => h.c.route.method === method)
+      .sort((a, b) => b.c.literals - a.c.literals)[0];
+    if (best) return { kind: 'route', route: best.c.route, params: best.params };
+    return { kind: 'method', allow: [...new Set(hits.map((h) => h.c.route.method))].sort() };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small HTTP helpers
+
+interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the pipeline decided: a reply, or a connection to destroy unanswered. */
+type Outcome =
+  { reply: Reply; fault?: RequestLogEntry['fault'] } | { destroy: true; fault?: 'reset' | 'drop_response' };
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
+}
+
+function splitUrl(raw: string): { path: string; query: URLSearchParams } {
+  const q = raw.indexOf('?');
+  let path = q < 0 ? raw : raw.slice(0, q);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1); // a trailing slash is accepted
+  return { path, query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+}
+
+function lowercasedHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+/**
+ * Reads the whole body. Past `limit` the bytes are drained and discarded rather than the socket
+ * cut, so the client gets a clean 413 instead of a write error.
+ */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? 'too_large' : Buffer.concat(chunks);
+}
+
+function parseBody(buf: Buffer): JsonObject | undefined {
+  const text = buf.toString('utf8');
+  if (text.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new SimError(400, 'parse_error', {
+      message: `request body is not valid JSON: ${(err as Error).message}`,
+    });
+  }
+  if (!isJsonObject(parsed)) {
+    throw validationError({
+      data: { type: { message: 'The request body must be a JSON object: {"data": {...}}' } },
+    });
+  }
+  return parsed;
+}
+
+const RESERVED_ENVELOPE_KEYS = new Set(['data', 'request_id', 'revision', 'status', 'node', 'timestamp']);
+
+// ---------------------------------------------------------------------------------------------
+// The control surface's one request body
+
+const faultSpecValidator = compileValidator({
+  type: 'object',
+  required: ['kind'],
+  properties: {
+    method: { type: 'string' },
+    path: { type: 'string' },
+    kind: { type: 'string', enum: ['reset', 'status', 'drop_response'] },
+    status: { type: 'integer', minimum: 100, maximum: 599 },
+    times: { type: 'integer', minimum: 1 },
+  },
+  if: { type: 'object', properties: { kind: { const: 'status' } } },
+  then: { type: 'object', properties: { status: { type: 'integer' } }, required: ['status'] },
+});
+
+interface FaultSpec {
+  method?: string;
+  path?: string | RegExp;
+  fault: OneShotFault;
+  times: number;
+}
+
+/** `POST /_sim/faults` body → an armed fault. A `path` starting with `^` is a regular expression. */
+function faultFromSpec(spec: JsonObject): FaultSpec {
+  faultSpecValidator(spec);
+  const given = spec.path as string | undefined;
+  let path: string | RegExp | undefined = given;
+  if (given?.startsWith('^')) {
+    try {
+      path = new RegExp(given);
+    } catch (err) {
+      throw validationError({ path: { format: { message: (err as Error).message, value: given } } });
+    }
+  }
+  const kind = spec.kind as OneShotFault['kind'];
+  const fault: OneShotFault = kind === 'status' ? { kind, status: spec.status as number } : { kind };
+  return {
+    path,
+    method: spec.method as string | undefined,
+    fault,
+    times: (spec.times as number | undefined) ?? 1,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulator
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'invalid_credentials',
+  402: 'payment_required',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'invalid_method',
+  409: 'datastore_conflict',
+  413: 'request_entity_too_large',
+  423: 'account_locked',
+  429: 'too_many_requests',
+  500: 'unspecified_fault',
+  501: 'not_implemented',
+  502: 'bad_gateway',
+  503: 'datastore_unavailable',
+  504: 'gateway_timeout',
+};
+
+/** The error an injected `status` fault answers with. */
+function injectedError(status: number): SimError {
+  return new SimError(status, STATUS_CODES[status] ?? 'unspecified_fault', {
+    message: `simulated fault: ${status}`,
+  });
+}
+
+interface Deps {
+  state: SimState;
+  now: () => number;
+  faults: FaultController;
+  issuer: TokenIssuer;
+  committer: GroupCommitter | undefined;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}
+
+class Simulator {
+  readonly requests: RequestLogEntry[] = [];
+  private readonly router: Router;
+  private readonly ctx: SimContext;
+  closing = false;
+  /** KAZOO's `node` is a hash of the Erlang node name; ours hashes where the simulator listens. */
+  node = '';
+
+  constructor(private readonly d: Deps) {
+    this.router = new Router([...authRoutes(d.issuer), ...allRoutes]);
+    this.ctx = { state: d.state, now: d.now, newId };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const { path, query } = splitUrl(req.url ?? '/');
+    const requestId = header(req, 'x-request-id') ?? randomBytes(16).toString('hex');
+    res.setHeader('X-Request-ID', requestId);
+    if (this.closing) res.setHeader('Connection', 'close');
+
+    if (path === '/_sim' || path.startsWith('/_sim/')) {
+      await this.send(res, await this.control(req, path, requestId));
+      return;
+    }
+    const token = header(req, 'x-auth-token') ?? query.get('auth_token') ?? undefined;
+    let outcome: Outcome;
+    try {
+      outcome = await this.pipeline(req, path, query, token, requestId);
+    } catch (err) {
+      // Only a bug in the pipeline itself gets here (handler errors are answered inside it).
+      this.d.log(`kzops sim: ${req.method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
+      outcome = { reply: this.errorReply(new SimError(500, 'unspecified_fault', {}), requestId, token) };
+    }
+    const fault = outcome.fault;
+    if ('reply' in outcome && this.d.faults.latencyMs > 0) await sleep(this.d.faults.latencyMs);
+    let status = 0;
+    if ('reply' in outcome) {
+      status = outcome.reply.status;
+      await this.send(res, outcome.reply);
+    } else {
+      req.socket.destroy();
+    }
+    this.record(req, path, query, requestId, status, performance.now() - started, fault);
+  }
+
+  private record(
+    req: IncomingMessage,
+    path: string,
+    query: URLSearchParams,
+    request_id: string,
+    status: number,
+    ms: number,
+    fault: RequestLogEntry['fault'],
+  ): void {
+    const entry: RequestLogEntry = {
+      method: req.method ?? '',
+      path,
+      query: Object.fromEntries(query),
+      headers: lowercasedHeaders(req),
+      status,
+      ms,
+      request_id,
+    };
+    const cluster = header(req, 'x-kazoo-cluster-id') ?? query.get('kazoo_cluster_id');
+    if (cluster) entry.cluster_id = cluster;
+    if (fault) entry.fault = fault;
+    this.requests.push(entry);
+    if (this.requests.length > REQUEST_LOG_SIZE)
+      this.requests.splice(0, this.requests.length - REQUEST_LOG_SIZE);
+  }
+
+  private async pipeline(
+    req: IncomingMessage,
+    path: string,
+    query: URLSearchParams,
+    token: string | undefined,
+    requestId: string,
+  ): Promise<Outcome> {
+    const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
+      this.errorReply(err, requestId, token, headers);
+    const method = req.method ?? 'GET';
+
+    const admitted = this.d.faults.admit(req.socket.remoteAddress ?? 'unknown');
+    if (admitted && !admitted.ok) {
+      const err = new SimError(429, 'too_many_requests', { message: 'rate limit exceeded' });
+      return { reply: fail(err, { 'Retry-After': String(admitted.retryAfterSeconds) }), fault: 'rate_limit' };
+    }
+    if (this.d.faults.rollFailure()) {
+      const err = new SimError(503, 'datastore_unavailable', {
+        message: 'simulated fault: datastore unavailable',
+      });
+      return { reply: fail(err), fault: 'fail_rate' };
+    }
+    const oneShot = this.d.faults.take(method, path);
+    if (oneShot?.kind === 'reset') return { destroy: true, fault: 'reset' };
+    if (oneShot?.kind === 'status') return { reply: fail(injectedError(oneShot.status)), fault: 'status' };
+
+    let raw: Buffer | 'too_large';
+    try {
+      raw = await readBody(req, this.d.maxBodyBytes);
+    } catch {
+      return { destroy: true }; // the client went away mid-body: nobody to answer
+    }
+    // Crossbar reports the bucket in the envelope; so do we while rate limiting is on.
+    const tokens = admitted?.ok ? { consumed: 1, remaining: admitted.remaining } : undefined;
+    const reply = await this.dispatch(method, path, query, token, raw, requestId, tokens);
+    if (oneShot?.kind === 'drop_response') return { destroy: true, fault: 'drop_response' };
+    return { reply };
+  }
+
+  /** Route, authenticate, run the handler and save: everything after the faults. */
+  private async dispatch(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    token: string | undefined,
+    raw: Buffer | 'too_large',
+    requestId: string,
+    tokens: JsonObject | undefined,
+  ): Promise<Reply> {
+    const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
+      this.errorReply(err, requestId, token, headers);
+    if (raw === 'too_large') {
+      return fail(
+        new SimError(413, 'request_entity_too_large', {
+          message: `request body is larger than ${this.d.maxBodyBytes} bytes`,
+        }),
+      );
+    }
+    const match = this.router.match(method, path);
+    if (match.kind === 'none')
+      return fail(new SimError(404, 'not_found', { message: 'not found', cause: path }));
+    if (match.kind === 'method') {
+      const err = new SimError(405, 'invalid_method', { message: `${method} is not allowed on ${path}` });
+      return fail(err, { Allow: match.allow.join(', ') });
+    }
+    let result: SimResult;
+    try {
+      result = this.invoke(match.route, match.params, query, token, raw);
+    } catch (err) {
+      if (err instanceof SimError) return fail(err);
+      this.d.log(`kzops sim: ${method} ${path} handler failed: ${(err as Error).stack ?? String(err)}`);
+      return fail(new SimError(500, 'unspecified_fault', { message: 'internal simulator error' }));
+    }
+    if (result.mutated && this.d.committer) {
+      try {
+        await this.d.committer.commit();
+      } catch (err) {
+        this.d.log(`kzops sim: saving the state failed: ${(err as Error).message}`);
+        return fail(new SimError(500, 'unspecified_fault', { message: 'the state could not be saved' }));
+      }
+    }
+    return this.successReply(result, requestId, token, tokens);
+  }
+
+  /** The caller's claims; throws 401 (no, bad or expired token) or 403 (level too low). */
+  private authenticate(route: RouteDef, token: string | undefined): TokenClaims {
+    const claims = token === undefined ? undefined : this.d.issuer.verify(token);
+    if (!claims) throw invalidCredentials();
+    if (!levelAtLeast(claims.level, route.level)) {
+      throw new SimError(403, 'forbidden', {
+        message: `this route requires auth level ${route.level}; the token has ${claims.level}`,
+      });
+    }
+    return claims;
+  }
+
+  /** Authentication, then the body (a bad body from an unauthenticated caller is still a 401). */
+  private invoke(
+    route: AnyRoute,
+    params: Record<string, string>,
+    query: URLSearchParams,
+    token: string | undefined,
+    raw: Buffer,
+  ): SimResult {
+    if ('public' in route)
+      return route.handler(this.ctx, { method: route.method, params, query, body: parseBody(raw) });
+    const { account_id, level } = this.authenticate(route, token);
+    const body = parseBody(raw);
+    return route.handler(this.ctx, {
+      method: route.method,
+      params,
+      query,
+      body,
+      auth: { account_id, level },
+    });
+  }
+
+  private successReply(
+    result: SimResult,
+    requestId: string,
+    token: string | undefined,
+    tokens: JsonObject | undefined,
+  ): Reply {
+    const headers: Record<string, string> = {};
+    if (result.revision !== undefined) headers.ETag = `"${result.revision}"`;
+    const status = result.status ?? 200;
+    if (result.raw) {
+      return {
+        status,
+        headers: { ...headers, 'Content-Type': result.raw.contentType },
+        body: result.raw.body,
+      };
+    }
+    const extra: JsonObject = {};
+    for (const [k, v] of Object.entries(result.envelope ?? {})) {
+      if (!RESERVED_ENVELOPE_KEYS.has(k)) extra[k] = v;
+    }
+    // The auth routes put the new token in their envelope; every other route echoes the caller's.
+    const authToken = extra.auth_token ?? token ?? '';
+    delete extra.auth_token;
+    const envelope: JsonObject = {
+      auth_token: authToken,
+      data: result.data,
+      ...extra,
+      request_id: requestId,
+    };
+    if (result.revision !== undefined) envelope.revision = result.revision;
+    if (tokens) envelope.tokens = tokens;
+    envelope.status = 'success';
+    envelope.node = this.node;
+    envelope.timestamp = new Date(this.d.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      status,
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify(envelope),
+    };
+  }
+
+  private errorReply(
+    err: SimError,
+    requestId: string,
+    token: string | undefined,
+    headers: Record<string, string> = {},
+  ): Reply {
+    const envelope: JsonObject = {};
+    if (token !== undefined) envelope.auth_token = token;
+    Object.assign(envelope, {
+      data: err.data,
+      error: String(err.status),
+      message: err.code,
+      request_id: requestId,
+      status: 'error',
+    });
+    return {
+      status: err.status,
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify(envelope),
+    };
+  }
+
+  private async send(res: ServerResponse, reply: Reply): Promise<void> {
+    res.statusCode = reply.status;
+    for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+    res.setHeader('Content-Length', Buffer.byteLength(reply.body));
+    res.end(reply.body);
+    // Wait until the bytes are handed to the OS, so close() can then cut connections safely.
+    await finished(res).catch(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // /_sim control surface (no auth: see the file comment)
+
+  private async control(req: IncomingMessage, path: string, requestId: string): Promise<Reply> {
+    const ok = (data: JsonObject | JsonObject[] | RequestLogEntry[]): Reply => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ data, request_id: requestId, status: 'success' }),
+    });
+    const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
+      this.errorReply(err, requestId, undefined, headers);
+    const routes: Record<string, Partial<Record<string, () => Promise<Reply>>>> = {
+      '/_sim/faults': {
+        POST: async () => {
+          const raw = await readBody(req, this.d.maxBodyBytes);
+          if (raw === 'too_large') return fail(injectedError(413));
+          const spec = parseBody(raw);
+          const { fault, times, ...match } = faultFromSpec(spec ?? {});
+          this.d.faults.failNext(match, fault, times);
+          return ok({ ...(spec ?? {}), times, pending: this.d.faults.pending });
+        },
+        DELETE: () => {
+          this.d.faults.clear();
+          return Promise.resolve(ok({ pending: 0 }));
+        },
+      },
+      '/_sim/revoke-tokens': {
+        POST: () => {
+          this.d.faults.revokeTokens();
+          return Promise.resolve(ok({ revoked: true }));
+        },
+      },
+      '/_sim/requests': { GET: () => Promise.resolve(ok(this.requests)) },
+    };
+    const methods = routes[path];
+    if (!methods) return fail(new SimError(404, 'not_found', { message: 'not found', cause: path }));
+    const run = methods[req.method ?? ''];
+    if (!run) {
+      const err = new SimError(405, 'invalid_method', { message: `${req.method} is not allowed on ${path}` });
+      return fail(err, { Allow: Object.keys(methods).join(', ') });
+    }
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof SimError) return fail(err);
+      this.d.log(`kzops sim: ${req.method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
+      return fail(new SimError(500, 'unspecified_fault', {}));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+async function seededState(opts: SimOptions): Promise<SimState> {
+  if (opts.seedPath !== undefined) return stateFromSeed(await readSeedFile(opts.seedPath), opts.seedPath);
+  if (opts.seed !== undefined) return stateFromSeed(opts.seed, 'the seed option');
+  return stateFromSeed(defaultSeed(), 'the default seed');
+}
+
+/** An existing state file wins (the seed is then ignored); otherwise the seed, saved at once. */
+async function initialState(opts: SimOptions): Promise<SimState> {
+  if (opts.statePath !== undefined) {
+    const loaded = await loadState(opts.statePath);
+    if (loaded) return loaded;
+  }
+  const state = opts.state ?? (await seededState(opts));
+  if (opts.statePath !== undefined) await saveState(opts.statePath, state);
+  return state;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
+  const now = opts.now ?? Date.now;
+  const host = opts.host ?? '127.0.0.1';
+  const state = await initialState(opts);
+  const issuer = new TokenIssuer(opts.tokenTtlSeconds ?? 3600, now);
+  const faults = new FaultController({
+    latencyMs: opts.latencyMs,
+    failRate: opts.failRate,
+    rateLimit: opts.rateLimit,
+    now,
+    random: opts.random,
+    revokeTokens: () => issuer.revokeAll(),
+  });
+  const committer =
+    opts.statePath === undefined
+      ? undefined
+      : new GroupCommitter(opts.statePath, () => serializeState(state));
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const sim = new Simulator({
+    state,
+    now,
+    faults,
+    issuer,
+    committer,
+    maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    log,
+  });
+
+  const inflight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const p = sim.handle(req, res).catch((err: unknown) => {
+      log(`kzops sim: request failed: ${(err as Error).stack ?? String(err)}`);
+      res.destroy();
+    });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  });
+  const address = await listen(server, opts.port ?? DEFAULT_PORT, host);
+  sim.node = createHash('md5').update(`kzops-sim@${host}:${address.port}`).digest('base64url');
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    sim.closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    await committer?.idle();
+    server.closeAllConnections();
+    await stopped;
+  };
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    host,
+    port: address.port,
+    state,
+    faults,
+    requests: sim.requests,
+    revokeTokens: () => faults.revokeTokens(),
+    close: () => (closing ??= close()),
+  };
+}

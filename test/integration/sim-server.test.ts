@@ -1,0 +1,349 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyState, type SimState } from '../../src/sim/model.js';
+import { startSim, type SimHandle, type SimOptions } from '../../src/sim/server.js';
+
+const ACCOUNT = 'acc00000000000000000000000000001';
+const CC = '/v2/support/routing/customer_clusters';
+
+type Obj = Record<string, unknown>;
+interface Res {
+  status: number;
+  headers: Headers;
+  body: Obj & { data: Obj };
+}
+
+function testState(): SimState {
+  const state = emptyState();
+  state.accounts.push({ id: ACCOUNT, name: 'Test Account' });
+  state.api_keys.push({ api_key: 'super-key', account_id: ACCOUNT, level: 'super_master' });
+  state.customer_clusters.c1 = { _id: 'c1', _rev: '3-abc', name: 'One', pvt_created: 1 };
+  return state;
+}
+
+const sims: SimHandle[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((s) => s.close()));
+});
+
+async function boot(opts: SimOptions = {}) {
+  const sim = await startSim({ port: 0, state: testState(), ...opts });
+  sims.push(sim);
+  const token = await authenticate(sim);
+  const call = async (method: string, path: string, body?: unknown, headers: Obj = {}): Promise<Res> => {
+    const res = await fetch(sim.url + path, {
+      method,
+      headers: { 'X-Auth-Token': token, ...(headers as Record<string, string>) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Res['body'] };
+  };
+  return { sim, token, call };
+}
+
+async function authenticate(sim: SimHandle): Promise<string> {
+  const res = await fetch(`${sim.url}/v2/api_auth`, {
+    method: 'PUT',
+    body: JSON.stringify({ data: { api_key: 'super-key' } }),
+  });
+  return ((await res.json()) as { auth_token: string }).auth_token;
+}
+
+describe('envelopes', () => {
+  it('wraps success the KAZOO way, with ETag, X-Request-ID and JSON content type', async () => {
+    const now = Date.UTC(2026, 10, 27, 4, 39, 17, 123);
+    const { sim, token, call } = await boot({ now: () => now });
+    const res = await call('GET', `${CC}/c1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('etag')).toBe('"3-abc"');
+    expect(res.body).toEqual({
+      auth_token: token,
+      data: { id: 'c1', name: 'One' },
+      request_id: res.headers.get('x-request-id'),
+      revision: '3-abc',
+      status: 'success',
+      node: expect.any(String) as string,
+      timestamp: '2026-11-27T04:39:17Z',
+    });
+    expect(res.body.request_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
+  });
+
+  it('echoes the client X-Request-ID', async () => {
+    const { call } = await boot();
+    const res = await call('GET', CC, undefined, { 'X-Request-ID': 'client-chosen-42' });
+    expect(res.headers.get('x-request-id')).toBe('client-chosen-42');
+    expect(res.body.request_id).toBe('client-chosen-42');
+  });
+
+  it('wraps errors as {status, error, message, data, request_id, auth_token}', async () => {
+    const { token, call } = await boot();
+    const res = await call('GET', `${CC}/missing`, undefined, { 'X-Request-ID': 'r1' });
+    expect(res.body).toEqual({
+      auth_token: token,
+      status: 'error',
+      error: '404',
+      message: 'bad_identifier',
+      data: { message: 'bad identifier', cause: 'missing' },
+      request_id: 'r1',
+    });
+    expect(res.headers.get('etag')).toBeNull();
+  });
+
+  it('accepts the token and cluster id as query parameters, and a trailing slash', async () => {
+    const { sim, token } = await boot();
+    const res = await fetch(`${sim.url}${CC}/?auth_token=${token}&kazoo_cluster_id=cl-9`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: CC, status: 200, cluster_id: 'cl-9' });
+  });
+
+  it('logs requests with lowercased headers, query and timing', async () => {
+    const { sim, call } = await boot();
+    await call('GET', `${CC}?page_size=1`, undefined, { 'X-Kazoo-Cluster-ID': 'cl-1' });
+    const entry = sim.requests.at(-1);
+    expect(entry).toMatchObject({ query: { page_size: '1' }, cluster_id: 'cl-1', status: 200 });
+    expect(entry?.headers['x-kazoo-cluster-id']).toBe('cl-1');
+    expect(entry?.ms).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('request errors', () => {
+  it('answers 404 not_found for an unknown route and 405 invalid_method with Allow', async () => {
+    const { call } = await boot();
+    const unknown = await call('GET', '/v2/support/nothing/here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: '404', message: 'not_found' });
+    const wrong = await call('POST', CC, { data: {} });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+    expect(wrong.body).toMatchObject({ error: '405', message: 'invalid_method' });
+  });
+
+  it('answers 400 parse_error for a body that is not JSON', async () => {
+    const { call } = await boot();
+    const res = await call('PUT', `${CC}/c2`, '{"data": {"name": ');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: 'error', error: '400', message: 'parse_error' });
+  });
+
+  it('answers a validation error on data for JSON that is not an object', async () => {
+    const { call } = await boot();
+    const res = await call('PUT', `${CC}/c2`, '[1, 2]');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('validation error');
+    expect(res.body.data).toHaveProperty('data.type');
+  });
+
+  it('answers 413 for a body over the limit and keeps serving', async () => {
+    const { sim, call } = await boot({ maxBodyBytes: 1024 });
+    const res = await call('PUT', `${CC}/big`, { data: { name: 'x'.repeat(5000) } });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ error: '413', message: 'request_entity_too_large' });
+    expect(sim.state.customer_clusters.big).toBeUndefined();
+    expect((await call('PUT', `${CC}/small`, { data: { name: 'x' } })).status).toBe(201);
+  });
+
+  it('answers 413 past the default 1 MiB', async () => {
+    const { call } = await boot();
+    const res = await call('PUT', `${CC}/big`, { data: { name: 'x'.repeat(1024 * 1024 + 1) } });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 500 unspecified_fault for a handler crash, logs it, and keeps running', async () => {
+    const lines: string[] = [];
+    const { sim, call } = await boot({ log: (l) => lines.push(l) });
+    const saved = sim.state.customer_clusters;
+    sim.state.customer_clusters = null as unknown as SimState['customer_clusters'];
+    const res = await call('GET', CC);
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ error: '500', message: 'unspecified_fault' });
+    expect(lines.join('\n')).toMatch(
+      /GET \/v2\/support\/routing\/customer_clusters handler failed: TypeError/,
+    );
+    sim.state.customer_clusters = saved;
+    expect((await call('GET', CC)).status).toBe(200);
+  });
+
+  it('survives a client that disconnects mid-body', async () => {
+    const { sim, token, call } = await boot();
+    await new Promise<void>((resolve) => {
+      const req = request(`${sim.url}${CC}/c9`, {
+        method: 'PUT',
+        headers: { 'X-Auth-Token': token, 'Content-Length': '1000' },
+      });
+      req.on('error', () => resolve());
+      req.write('{"data": {"na', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    expect((await call('GET', CC)).status).toBe(200);
+    expect(sim.state.customer_clusters.c9).toBeUndefined();
+  });
+});
+
+describe('faults', () => {
+  it('adds latency to every response', async () => {
+    const { call, sim } = await boot({ latencyMs: 120 });
+    let t = performance.now();
+    await call('GET', CC);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(115);
+    sim.faults.latencyMs = 0;
+    t = performance.now();
+    await call('GET', CC);
+    expect(performance.now() - t).toBeLessThan(100);
+  });
+
+  it('fails every request at failRate 1 (before processing) and none at 0', async () => {
+    const { sim, call } = await boot();
+    sim.faults.failRate = 1;
+    for (let i = 0; i < 3; i++) {
+      const res = await call('PUT', `${CC}/f${i}`, { data: { name: 'x' } });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ error: '503', message: 'datastore_unavailable' });
+    }
+    expect(Object.keys(sim.state.customer_clusters)).toEqual(['c1']);
+    expect(sim.requests.at(-1)).toMatchObject({ status: 503, fault: 'fail_rate' });
+    sim.faults.failRate = 0;
+    for (let i = 0; i < 3; i++) expect((await call('GET', CC)).status).toBe(200);
+  });
+
+  it('picks the failed requests from the injected random source', async () => {
+    const rolls = [0.9, 0.1, 0.9, 0.1, 0.9];
+    // the auth request consumes the first roll
+    const { call } = await boot({ failRate: 0.5, random: () => rolls.shift() ?? 0.9 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call('GET', CC)).status);
+    expect(statuses).toEqual([503, 200, 503, 200]);
+  });
+
+  it('rate limits per client with 429 and Retry-After, refilling on the injected clock', async () => {
+    let now = 1_000_000;
+    const { call } = await boot({ rateLimit: 3, now: () => now }); // the auth request takes a token
+    expect((await call('GET', CC)).status).toBe(200);
+    expect((await call('GET', CC)).status).toBe(200);
+    const limited = await call('GET', CC);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ error: '429', message: 'too_many_requests' });
+    expect(limited.headers.get('retry-after')).toBe('4'); // 0.3 tokens/s: 1 token in 3.33 s
+    now += 4000;
+    const ok = await call('GET', CC);
+    expect(ok.status).toBe(200);
+    expect(ok.body.tokens).toEqual({ consumed: 1, remaining: 0 });
+  });
+
+  it('answers a one-shot status fault with an error envelope, without touching the state', async () => {
+    const { sim, call } = await boot();
+    sim.faults.failNext({ method: 'PUT', path: `${CC}/*` }, { kind: 'status', status: 502 }, 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await call('PUT', `${CC}/x`, { data: { name: 'x' } });
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ status: 'error', error: '502', message: 'bad_gateway' });
+    }
+    expect(sim.state.customer_clusters.x).toBeUndefined();
+    expect((await call('PUT', `${CC}/x`, { data: { name: 'x' } })).status).toBe(201);
+  });
+
+  it('resets the connection on a reset fault, without touching the state', async () => {
+    const { sim, call } = await boot();
+    sim.faults.failNext({ path: `${CC}/x` }, { kind: 'reset' });
+    await expect(call('PUT', `${CC}/x`, { data: { name: 'x' } })).rejects.toThrow();
+    expect(sim.state.customer_clusters.x).toBeUndefined();
+    expect(sim.requests.at(-1)).toMatchObject({ status: 0, fault: 'reset' });
+    expect((await call('PUT', `${CC}/x`, { data: { name: 'x' } })).status).toBe(201);
+  });
+
+  it('processes the request then drops the response on a drop_response fault', async () => {
+    const { sim, call } = await boot();
+    sim.faults.failNext({ method: 'PUT' }, { kind: 'drop_response' });
+    await expect(call('PUT', `${CC}/x`, { data: { name: 'dropped' } })).rejects.toThrow();
+    expect(sim.state.customer_clusters.x).toMatchObject({ name: 'dropped' });
+    const retry = await call('PUT', `${CC}/x`, { data: { name: 'dropped' } });
+    expect(retry.status).toBe(409); // what a blind retry of a lost create sees
+  });
+});
+
+describe('the /_sim control surface', () => {
+  async function control(sim: SimHandle, method: string, path: string, body?: unknown) {
+    const res = await fetch(sim.url + path, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Obj & { data: Obj } };
+  }
+
+  it('arms faults (path prefix or ^regex), clears them, and needs no token', async () => {
+    const { sim, call } = await boot();
+    const armed = await control(sim, 'POST', '/_sim/faults', { path: `${CC}*`, kind: 'status', status: 503 });
+    expect(armed.status).toBe(200);
+    expect(armed.body.data).toMatchObject({ kind: 'status', status: 503, times: 1, pending: 1 });
+    expect((await call('GET', CC)).status).toBe(503);
+    expect((await call('GET', CC)).status).toBe(200);
+
+    await control(sim, 'POST', '/_sim/faults', { method: 'DELETE', path: '^/v2/.*/c[0-9]$', kind: 'reset' });
+    await expect(call('DELETE', `${CC}/c1`)).rejects.toThrow();
+    expect(sim.state.customer_clusters.c1).toBeDefined();
+
+    await control(sim, 'POST', '/_sim/faults', { kind: 'drop_response', times: 3 });
+    expect(sim.faults.pending).toBe(3);
+    expect((await control(sim, 'DELETE', '/_sim/faults')).status).toBe(200);
+    expect(sim.faults.pending).toBe(0);
+    expect((await call('GET', CC)).status).toBe(200);
+  });
+
+  it('rejects a bad fault spec with a validation error', async () => {
+    const { sim } = await boot();
+    const res = await control(sim, 'POST', '/_sim/faults', { kind: 'status', times: 0, path: '^(' });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.data).sort()).toEqual(['status', 'times']);
+    const badRegex = await control(sim, 'POST', '/_sim/faults', { kind: 'reset', path: '^(' });
+    expect(badRegex.body.data).toHaveProperty('path.format');
+  });
+
+  it('revokes tokens and lists requests', async () => {
+    const { sim, token, call } = await boot();
+    await call('GET', CC);
+    expect((await control(sim, 'POST', '/_sim/revoke-tokens')).status).toBe(200);
+    expect((await call('GET', CC)).status).toBe(401);
+    const log = await control(sim, 'GET', '/_sim/requests');
+    const entries = log.body.data as unknown as { path: string; status: number; headers: Obj }[];
+    expect(entries.map((e) => [e.path, e.status])).toEqual([
+      ['/v2/api_auth', 201],
+      [CC, 200],
+      [CC, 401],
+    ]);
+    expect(entries[1]?.headers['x-auth-token']).toBe(token);
+  });
+
+  it('answers 404 and 405 on the control surface like the API', async () => {
+    const { sim } = await boot();
+    expect((await control(sim, 'GET', '/_sim/nothing')).status).toBe(404);
+    const res = await fetch(`${sim.url}/_sim/requests`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('start and close', () => {
+  it('uses the default seed when given no state', async () => {
+    const sim = await startSim({ port: 0 });
+    sims.push(sim);
+    expect(sim.state.api_keys.length).toBeGreaterThan(0);
+    expect(Object.keys(sim.state.customer_clusters).length).toBeGreaterThan(0);
+  });
+
+  it('lets an in-flight request finish on close', async () => {
+    const { sim, call } = await boot({ latencyMs: 100 });
+    const pending = call('GET', CC);
+    await new Promise((r) => setTimeout(r, 20));
+    await sim.close();
+    expect((await pending).status).toBe(200);
+  });
+
+  it('refuses a port that is taken', async () => {
+    const { sim } = await boot();
+    await expect(startSim({ port: sim.port, state: testState() })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
