@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// `npm run bench`: performance numbers, printed. Targets are met here, never in timed unit tests.
+// Each benchmark lives in its own file under bench/ and exports `run(): Promise<object>`.
+import { simThroughput } from './sim-throughput.js';
+
+const only = process.argv[2];
+const benches = { 'sim-throughput': simThroughput };
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name}`);
+  await bench();
+}

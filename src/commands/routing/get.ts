@@ -1,0 +1,30 @@
+import { Args } from '@oclif/core';
+import { stringify } from 'yaml';
+import { BaseCommand } from '../../cli/base-command.js';
+import { connect } from '../../cli/connect.js';
+import { KIND_READERS, ROUTING_KINDS } from '../../cli/routing-kinds.js';
+
+export default class RoutingGet extends BaseCommand {
+  static override summary = 'Show one routing document';
+  static override description = `Prints the document as YAML (or its JSON with --json).
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = ['<%= config.bin %> routing get carrier-sbcs 5bd0c7a1e0f24c6e8f3a9b2d4c6e8f01'];
+  static override args = {
+    kind: Args.string({ description: 'the kind of document', required: true, options: [...ROUTING_KINDS] }),
+    id: Args.string({ description: 'its id', required: true }),
+  };
+
+  async run(): Promise<unknown> {
+    const { args } = await this.parseInput(RoutingGet);
+    const reader = KIND_READERS[args.kind as (typeof ROUTING_KINDS)[number]];
+    const conn = await connect();
+    try {
+      const doc = await reader.get(conn.client, args.id);
+      if (!this.jsonEnabled()) this.log(stringify(doc).trimEnd());
+      return doc;
+    } finally {
+      await conn.close();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Flags } from '@oclif/core';
+import { once } from 'node:events';
+import { BaseCommand } from '../cli/base-command.js';
+import { UsageError } from '../core/errors.js';
+import { startSim } from '../sim/server.js';
+
+function parseFailRate(input: string): Promise<number> {
+  const p = Number(input);
+  if (input.trim() === '' || !Number.isFinite(p) || p < 0 || p > 1) {
+    return Promise.reject(new UsageError(`--fail-rate must be a number from 0 to 1, got "${input}"`));
+  }
+  return Promise.resolve(p);
+}
+
+export default class Sim extends BaseCommand {
+  static override summary = 'Run the support-API simulator (a stateful HTTP server of every route)';
+  static override description = `Serves the KAZOO support API from memory, seeded with example data, for trying kzops and for tests.
+The first line on stdout is exactly "kzops sim listening on http://HOST:PORT". SIGINT or SIGTERM stop it.
+
+${BaseCommand.exitCodesHelp}`;
+  static override enableJsonFlag = false;
+  static override examples = [
+    '<%= config.bin %> sim --port 0',
+    '<%= config.bin %> sim --state .kzops/sim.json --latency 20 --fail-rate 0.05',
+  ];
+
+  static override flags = {
+    host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+    port: Flags.integer({
+      description: 'port to listen on (0 picks a free one)',
+      default: 8000,
+      min: 0,
+      max: 65535,
+    }),
+    state: Flags.string({
+      description: 'state file: loaded at start if it exists, saved atomically after every change',
+    }),
+    seed: Flags.string({
+      description: 'seed file (YAML or JSON, see schemas/sim-seed.schema.json) instead of the default seed',
+    }),
+    latency: Flags.integer({ description: 'milliseconds added to every response', default: 0, min: 0 }),
+    'fail-rate': Flags.custom<number>({
+      description: 'share of requests answered 503 (0 to 1)',
+      parse: parseFailRate,
+    })(),
+    'rate-limit': Flags.integer({
+      description: 'token bucket of N requests, refilled at N/10 a second; 429 when empty',
+      min: 1,
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseInput(Sim);
+    const sim = await startSim({
+      host: flags.host,
+      port: flags.port,
+      statePath: flags.state,
+      seedPath: flags.seed,
+      latencyMs: flags.latency,
+      failRate: flags['fail-rate'] ?? 0,
+      rateLimit: flags['rate-limit'],
+    });
+    process.stdout.write(`kzops sim listening on ${sim.url}\n`);
+    const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    this.logToStderr(`kzops sim: ${String(signal[0] ?? 'signal')} received, stopping`);
+    await sim.close();
+  }
+}
