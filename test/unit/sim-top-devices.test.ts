@@ -1,65 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SimError } from '../../src/sim/errors.js';
 import { normalizeMdn } from '../../src/sim/mdn.js';
 import { toGregorianSeconds, type JsonObject, type SimContext } from '../../src/sim/model.js';
-import type { HttpMethod, SimRequest, SimResult } from '../../src/sim/route.js';
 import { deviceRoutes } from '../../src/sim/routes/devices.js';
-import { defaultSeed, SEED_IDS, SEED_NUMBERS, stateFromSeed } from '../../src/sim/seed.js';
+import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
+import { makeCtx, NOW, rejects, routeCaller, simError } from './sim-handler-harness.js';
 
-const NOW = Date.UTC(2017, 0, 15, 12, 30, 0);
 const { accounts, devices } = SEED_IDS;
-
-function makeCtx(now = NOW): SimContext & { setNow(ms: number): void } {
-  let clock = now;
-  let n = 0;
-  return {
-    state: stateFromSeed(defaultSeed(), 'test seed'),
-    now: () => clock,
-    newId: () => `f${String(++n).padStart(31, '0')}`,
-    setNow: (ms) => {
-      clock = ms;
-    },
-  };
-}
-
-function call(
-  ctx: SimContext,
-  method: HttpMethod,
-  path: string,
-  params: Record<string, string>,
-  body?: JsonObject,
-  query = '',
-): SimResult {
-  const route = deviceRoutes.find((r) => r.method === method && r.path === path);
-  if (!route) throw new Error(`no route ${method} ${path}`);
-  const req: SimRequest = {
-    method,
-    params,
-    query: new URLSearchParams(query),
-    body,
-    auth: { account_id: accounts.master, level: 'super_master' },
-  };
-  return route.handler(ctx, req);
-}
-
-function simError(fn: () => unknown): SimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SimError) return e;
-    throw e;
-  }
-  throw new Error('expected a SimError');
-}
-
-/** Asserts the call fails with `status` and leaves the state exactly as it was. */
-function rejects(ctx: SimContext, status: number, fn: () => unknown): SimError {
-  const before = structuredClone(ctx.state);
-  const err = simError(fn);
-  expect(err.status).toBe(status);
-  expect(ctx.state).toEqual(before);
-  return err;
-}
+const call = routeCaller(deviceRoutes);
 
 const IMPORT = '/v2/support/accounts/:account_id/devices/import';
 const BY_MDN = '/v2/support/phone_numbers/:mdn/device';

@@ -1,46 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { SimError } from '../../src/sim/errors.js';
 import { toGregorianSeconds, type JsonObject, type SimContext } from '../../src/sim/model.js';
-import type { RouteDef, SimRequest, SimResult } from '../../src/sim/route.js';
+import type { RouteDef } from '../../src/sim/route.js';
 import { deviceRoutes } from '../../src/sim/routes/devices.js';
 import { portRoutes } from '../../src/sim/routes/ports.js';
 import { subscriptionRoutes } from '../../src/sim/routes/subscriptions.js';
 import { usageRoutes } from '../../src/sim/routes/usage.js';
-import { defaultSeed, SEED_IDS, SEED_NUMBERS, stateFromSeed } from '../../src/sim/seed.js';
+import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
+import { makeCtx, NOW, rejects, routeCaller } from './sim-handler-harness.js';
 
-const NOW = Date.UTC(2017, 0, 15, 12, 30, 0);
 const PORT = SEED_IDS.ports.joe;
-
-function makeCtx(): SimContext {
-  return { state: stateFromSeed(defaultSeed(), 'test seed'), now: () => NOW, newId: () => 'unused' };
-}
-
-function post(ctx: SimContext, path: string, params: Record<string, string>, body?: JsonObject): SimResult {
-  const route = portRoutes.find((r) => r.method === 'POST' && r.path === path);
-  if (!route) throw new Error(`no route ${path}`);
-  const req: SimRequest = {
-    method: 'POST',
-    params,
-    query: new URLSearchParams(),
-    body,
-    auth: { account_id: SEED_IDS.accounts.master, level: 'master' },
-  };
-  return route.handler(ctx, req);
-}
-
-function rejects(ctx: SimContext, status: number, fn: () => unknown): SimError {
-  const before = structuredClone(ctx.state);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (!(err instanceof SimError)) throw new Error(`expected a SimError, got ${String(err)}`);
-  expect(err.status).toBe(status);
-  expect(ctx.state).toEqual(before);
-  return err;
-}
+// The port routes require master, not super_master.
+const call = routeCaller(portRoutes, 'master');
+const post = (ctx: SimContext, path: string, params: Record<string, string>, body?: JsonObject) =>
+  call(ctx, 'POST', path, params, body);
 
 const POLL = '/v2/support/ports/poll';
 const STATUS = '/v2/support/ports/in/:port_id/status';

@@ -1,58 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SimError } from '../../src/sim/errors.js';
 import { toGregorianSeconds, type JsonObject, type SimContext } from '../../src/sim/model.js';
-import type { HttpMethod, SimRequest, SimResult } from '../../src/sim/route.js';
 import { subscriptionRoutes } from '../../src/sim/routes/subscriptions.js';
-import { defaultSeed, SEED_IDS, SEED_NUMBERS, stateFromSeed } from '../../src/sim/seed.js';
+import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
+import { makeCtx, NOW, rejects, routeCaller } from './sim-handler-harness.js';
 
-const NOW = Date.UTC(2017, 0, 15, 12, 30, 0);
 const { accounts, devices, subscriptions } = SEED_IDS;
 const NOBODY = 'ffffffffffffffffffffffffffffffff';
 const NEW_ID_1 = 'f0000000000000000000000000000001';
 const NEW_ID_2 = 'f0000000000000000000000000000002';
-
-function makeCtx(): SimContext {
-  let n = 0;
-  return {
-    state: stateFromSeed(defaultSeed(), 'test seed'),
-    now: () => NOW,
-    newId: () => `f${String(++n).padStart(31, '0')}`,
-  };
-}
-
-function call(
-  ctx: SimContext,
-  method: HttpMethod,
-  path: string,
-  params: Record<string, string>,
-  body?: JsonObject,
-  query = '',
-): SimResult {
-  const route = subscriptionRoutes.find((r) => r.method === method && r.path === path);
-  if (!route) throw new Error(`no route ${method} ${path}`);
-  const req: SimRequest = {
-    method,
-    params,
-    query: new URLSearchParams(query),
-    body,
-    auth: { account_id: accounts.master, level: 'super_master' },
-  };
-  return route.handler(ctx, req);
-}
-
-function rejects(ctx: SimContext, status: number, fn: () => unknown): SimError {
-  const before = structuredClone(ctx.state);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (!(err instanceof SimError)) throw new Error(`expected a SimError, got ${String(err)}`);
-  expect(err.status).toBe(status);
-  expect(ctx.state).toEqual(before);
-  return err;
-}
+const call = routeCaller(subscriptionRoutes);
 
 const LOOKUP = '/v2/support/subscriptions/lookup';
 const IMPORT = '/v2/support/accounts/:account_id/subscriptions/import';

@@ -1,42 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { SimError } from '../../src/sim/errors.js';
 import type { JsonObject, SimContext } from '../../src/sim/model.js';
-import type { SimRequest, SimResult } from '../../src/sim/route.js';
+import type { SimResult } from '../../src/sim/route.js';
 import { currentMonth, usageRoutes } from '../../src/sim/routes/usage.js';
-import { defaultSeed, SEED_IDS, stateFromSeed } from '../../src/sim/seed.js';
+import { SEED_IDS } from '../../src/sim/seed.js';
+import { callRoute, makeCtx as seededCtx, rejects } from './sim-handler-harness.js';
 
 const JAN_2017 = Date.UTC(2017, 0, 15, 12, 0, 0);
 const { joe, hotspot } = SEED_IDS.accounts;
 
-function makeCtx(now = JAN_2017): SimContext {
-  return { state: stateFromSeed(defaultSeed(), 'test seed'), now: () => now, newId: () => 'unused' };
-}
+const makeCtx = (now = JAN_2017) => seededCtx({ now });
 
-function get(ctx: SimContext, path: string, params: Record<string, string> = {}, query = ''): SimResult {
-  const route = usageRoutes.find((r) => r.method === 'GET' && r.path === path);
-  if (!route) throw new Error(`no route ${path}`);
-  const req: SimRequest = {
-    method: 'GET',
-    params,
-    query: new URLSearchParams(query),
-    body: undefined,
-    auth: { account_id: SEED_IDS.accounts.master, level: 'super_master' },
-  };
-  return route.handler(ctx, req);
-}
+const get = (ctx: SimContext, path: string, params: Record<string, string> = {}, query = ''): SimResult =>
+  callRoute(usageRoutes, ctx, 'GET', path, params, undefined, query);
 
-function rejects(ctx: SimContext, fn: () => unknown): SimError {
-  const before = structuredClone(ctx.state);
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (!(err instanceof SimError)) throw new Error(`expected a SimError, got ${String(err)}`);
-  expect(err.status).toBe(400);
+/** Asserts the call fails with a 400 validation error and leaves the state exactly as it was. */
+function rejectsInvalid(ctx: SimContext, fn: () => unknown): SimError {
+  const err = rejects(ctx, 400, fn);
   expect(err.code).toBe('validation error');
-  expect(ctx.state).toEqual(before);
   return err;
 }
 
@@ -101,19 +82,23 @@ describe('GET /v2/support/usage/unknown_numbers', () => {
 
   it('rejects bad months, naming each field', () => {
     const ctx = makeCtx();
-    const both = rejects(ctx, () => get(ctx, UNKNOWN, {}, 'from=201613&to=2017-01'));
+    const both = rejectsInvalid(ctx, () => get(ctx, UNKNOWN, {}, 'from=201613&to=2017-01'));
     expect(Object.keys(both.data).sort()).toEqual(['from', 'to']);
     expect(both.data.from).toHaveProperty('pattern');
-    expect(rejects(ctx, () => get(ctx, UNKNOWN, {}, 'month=201600')).data).toHaveProperty('month');
-    expect(rejects(ctx, () => get(ctx, UNKNOWN_MONTH, { month: 'jan' })).data).toHaveProperty('month');
+    expect(rejectsInvalid(ctx, () => get(ctx, UNKNOWN, {}, 'month=201600')).data).toHaveProperty('month');
+    expect(rejectsInvalid(ctx, () => get(ctx, UNKNOWN_MONTH, { month: 'jan' })).data).toHaveProperty('month');
   });
 
   it('rejects from after to, and ranges over 36 months', () => {
     const ctx = makeCtx();
-    expect(rejects(ctx, () => get(ctx, UNKNOWN, {}, 'from=201702&to=201701')).data).toHaveProperty('from');
-    expect(rejects(ctx, () => get(ctx, UNKNOWN, {}, 'from=201401&to=201701')).data).toHaveProperty('to');
+    expect(rejectsInvalid(ctx, () => get(ctx, UNKNOWN, {}, 'from=201702&to=201701')).data).toHaveProperty(
+      'from',
+    );
+    expect(rejectsInvalid(ctx, () => get(ctx, UNKNOWN, {}, 'from=201401&to=201701')).data).toHaveProperty(
+      'to',
+    );
     // from defaults to the current month, so a far-back `from` alone can be too long as well
-    expect(rejects(ctx, () => get(ctx, UNKNOWN, {}, 'from=201001')).data).toHaveProperty('to');
+    expect(rejectsInvalid(ctx, () => get(ctx, UNKNOWN, {}, 'from=201001')).data).toHaveProperty('to');
     const exactly36 = get(ctx, UNKNOWN, {}, 'from=201402&to=201701');
     expect(data(exactly36)).toMatchObject({ from: '201402', to: '201701' });
     expect(data(exactly36).empty_months).toHaveLength(36 - 2);
@@ -191,7 +176,7 @@ describe('GET /v2/support/usage/audit/:month/csv', () => {
   it('is just the header for an empty month, and rejects a bad month', () => {
     const ctx = makeCtx();
     expect(get(ctx, AUDIT_CSV, { month: '201612' }).raw?.body).toBe('account_id,mdn,bytes\r\n');
-    expect(rejects(ctx, () => get(ctx, AUDIT_CSV, { month: '2016-12' })).data).toHaveProperty('month');
+    expect(rejectsInvalid(ctx, () => get(ctx, AUDIT_CSV, { month: '2016-12' })).data).toHaveProperty('month');
   });
 });
 

@@ -171,6 +171,15 @@ export interface DeviceFields {
   data?: JsonObject;
 }
 
+/** The `name`, `voice` and `data` a request gives for a device (as `DEVICE_FIELDS_SCHEMA` validates them). */
+export function deviceFields(source: JsonObject): DeviceFields {
+  return {
+    name: stringField(source, 'name'),
+    voice: isJsonObject(source.voice) ? source.voice : undefined,
+    data: isJsonObject(source.data) ? source.data : undefined,
+  };
+}
+
 /** A device document for a carrier subscription: the carrier's facts plus the client's settings. */
 export function newDevice(
   ctx: SimContext,
@@ -290,11 +299,7 @@ function importDevice(ctx: SimContext, req: SimRequest): SimResult {
   if (!query || !record) throw notFound(query?.value ?? '');
   if (deviceHolding(ctx.state, record)) throw conflict(query.value);
 
-  const device = newDevice(ctx, accountId, record, {
-    name: stringField(data, 'name'),
-    voice: isJsonObject(data.voice) ? data.voice : undefined,
-    data: isJsonObject(data.data) ? data.data : undefined,
-  });
+  const device = newDevice(ctx, accountId, record, deviceFields(data));
   ctx.state.devices[device._id] = device;
   return {
     status: 201,

@@ -5,15 +5,7 @@
  * `pvt_carrier_name`; `subscriptionView` is the one place that turns one into the other.
  */
 import { conflict, notFound, SimError, validationError, type FieldErrors } from '../errors.js';
-import {
-  carrierLookupInfo,
-  findCarrierRecord,
-  pickQuery,
-  sameEsn,
-  sameMdn,
-  sameSim,
-  stringField,
-} from '../mdn.js';
+import { carrierLookupInfo, findCarrierRecord, pickQuery, sameEsn, sameMdn, sameSim } from '../mdn.js';
 import {
   isJsonObject,
   publicView,
@@ -31,6 +23,7 @@ import {
   CARRIER_FLAG_SCHEMA,
   carrierFlag,
   DEVICE_FIELDS_SCHEMA,
+  deviceFields,
   deviceHolding,
   devicesTiedTo,
   ID_SCHEMA,
@@ -177,12 +170,8 @@ function importSubscription(ctx: SimContext, req: SimRequest): SimResult {
   ctx.state.subscriptions[subscription._id] = subscription;
   if (withDevice) {
     const deviceData = (req.body?.data as JsonObject).device_data;
-    const fields = isJsonObject(deviceData) ? deviceData : {};
-    const device = newDevice(ctx, accountId, record, {
-      name: stringField(fields, 'name'),
-      voice: isJsonObject(fields.voice) ? fields.voice : undefined,
-      data: isJsonObject(fields.data) ? fields.data : undefined,
-    });
+    const fields = deviceFields(isJsonObject(deviceData) ? deviceData : {});
+    const device = newDevice(ctx, accountId, record, fields);
     ctx.state.devices[device._id] = device;
   }
   return {
