@@ -104,7 +104,11 @@ export interface CarrierOption {
 }
 
 export interface PatchOptions {
-  /** Merge nested objects instead of replacing top-level keys (server default: false). */
+  /**
+   * `true`: merge nested objects; `false`: replace top-level keys whole. Unset: the server's
+   * default, which is shallow for devices and subscriptions (as the reference states) and
+   * recursive for routing documents (as the reference's routing PATCH example behaves).
+   */
   recursive?: boolean;
 }
 
@@ -455,7 +459,7 @@ export class KazooClient {
     const ctx = this.context(prepared, state, res);
     const retryAfterMs = toFailure(outcome).retryAfterMs;
     const apiError = apiErrorFromResponse(res, ctx, {
-      hint: this.hintFor(prepared, state, res.status, decision),
+      hint: this.hintFor(prepared, state, res, decision),
       retryAfterMs,
       retryAfterLimitMs: decision.why === 'retry_after_too_long' ? this.policy.maxRetryAfterMs : undefined,
       earlierAttemptMayHaveApplied:
@@ -475,14 +479,17 @@ export class KazooClient {
   private hintFor(
     prepared: Prepared,
     state: AttemptState,
-    status: number,
+    res: HttpResponse,
     decision: Decision,
   ): string | undefined {
+    const status = res.status;
     if (status === 401 && prepared.route.auth === true) return authRejectedHint(this.target.auth);
     if (status === 401 && state.reauthed) {
       return 'The server rejected a freshly issued token: check cluster_id and that these credentials may use this cluster.';
     }
-    if (status === 403) {
+    // A 403 that explains itself (e.g. "the master cluster cannot be deleted") needs no guess
+    // from us; a bare one most often means the key's auth level is below the route's.
+    if (status === 403 && !serverExplains(res)) {
       return 'Authenticated, but the account may not use this route: support routes need a super_master (ports: master) account.';
     }
     if (!decision.retry && decision.why === 'retry_after_too_long')
@@ -699,8 +706,15 @@ export class KazooClient {
     return this.call('updateCustomerCluster', { params: { id }, body: { data } });
   }
 
-  patchCustomerCluster(id: string, data: Patch<Body<CustomerCluster>>): Promise<ApiResult<CustomerCluster>> {
-    return this.call('patchCustomerCluster', { params: { id }, body: { data } });
+  patchCustomerCluster(
+    id: string,
+    data: Patch<Body<CustomerCluster>>,
+    opts: PatchOptions = {},
+  ): Promise<ApiResult<CustomerCluster>> {
+    return this.call('patchCustomerCluster', {
+      params: { id },
+      body: envelope(data, { recursive: opts.recursive }),
+    });
   }
 
   deleteCustomerCluster(id: string): Promise<ApiResult<CustomerCluster>> {
@@ -727,8 +741,15 @@ export class KazooClient {
     return this.call('updateCarrierSbc', { params: { id }, body: { data } });
   }
 
-  patchCarrierSbc(id: string, data: Patch<Body<CarrierSbc>>): Promise<ApiResult<CarrierSbc>> {
-    return this.call('patchCarrierSbc', { params: { id }, body: { data } });
+  patchCarrierSbc(
+    id: string,
+    data: Patch<Body<CarrierSbc>>,
+    opts: PatchOptions = {},
+  ): Promise<ApiResult<CarrierSbc>> {
+    return this.call('patchCarrierSbc', {
+      params: { id },
+      body: envelope(data, { recursive: opts.recursive }),
+    });
   }
 
   deleteCarrierSbc(id: string): Promise<ApiResult<CarrierSbc>> {
@@ -755,8 +776,15 @@ export class KazooClient {
     return this.call('updateMediaServer', { params: { id }, body: { data } });
   }
 
-  patchMediaServer(id: string, data: Patch<Body<MediaServer>>): Promise<ApiResult<MediaServer>> {
-    return this.call('patchMediaServer', { params: { id }, body: { data } });
+  patchMediaServer(
+    id: string,
+    data: Patch<Body<MediaServer>>,
+    opts: PatchOptions = {},
+  ): Promise<ApiResult<MediaServer>> {
+    return this.call('patchMediaServer', {
+      params: { id },
+      body: envelope(data, { recursive: opts.recursive }),
+    });
   }
 
   deleteMediaServer(id: string): Promise<ApiResult<MediaServer>> {
@@ -800,6 +828,12 @@ function nonNegative(name: string, value: number): number {
     throw new InvalidInputError(`${name} must be a number ≥ 0, got ${String(value)}`);
   }
   return value;
+}
+
+/** Whether an error response carries a human explanation in `data.message`. */
+function serverExplains(res: HttpResponse): boolean {
+  const data = parseJsonObject(res.text)?.data;
+  return isObject(data) && typeof data.message === 'string' && data.message !== '';
 }
 
 function isSuccess(status: number): boolean {

@@ -86,12 +86,24 @@ function checkLatency(ms: number): number {
 
 function pathMatches(pattern: string | RegExp | undefined, path: string): boolean {
   if (pattern === undefined) return true;
+  // Match the path as sent and as read (`%2B1555...` and `+1555...`), so a test can name either.
+  const forms = [path, safeDecode(path)];
   if (pattern instanceof RegExp) {
-    pattern.lastIndex = 0; // a /g or /y pattern would otherwise remember its last match
-    return pattern.test(path);
+    return forms.some((p) => {
+      pattern.lastIndex = 0; // a /g or /y pattern would otherwise remember its last match
+      return pattern.test(p);
+    });
   }
-  if (pattern.endsWith('*')) return path.startsWith(pattern.slice(0, -1));
-  return path === pattern;
+  if (pattern.endsWith('*')) return forms.some((p) => p.startsWith(pattern.slice(0, -1)));
+  return forms.includes(pattern);
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** The live fault settings of one simulator; tests change them between requests. */

@@ -119,12 +119,19 @@ describe('KazooApiError from an error envelope', () => {
     );
   });
 
-  it('adds a hint on 403', async () => {
-    const c = await setup((_req, res) =>
-      kazooError(res, 403, 'forbidden', { message: 'auth level too low' }),
-    );
+  it('adds an auth-level hint to a bare 403', async () => {
+    const c = await setup((_req, res) => kazooError(res, 403, 'forbidden'));
     const err = (await rejection(c.getMediaServer('m1'))) as KazooApiError;
     expect(err.hint).toContain('super_master');
+  });
+
+  it('adds no guess to a 403 that explains itself', async () => {
+    const c = await setup((_req, res) =>
+      kazooError(res, 403, 'forbidden', { message: 'the master cluster cannot be deleted' }),
+    );
+    const err = (await rejection(c.getMediaServer('m1'))) as KazooApiError;
+    expect(err.message).toBe('the master cluster cannot be deleted');
+    expect(err.hint).toBeUndefined();
   });
 
   it('reports a 2xx body that is not an envelope as a protocol error', async () => {

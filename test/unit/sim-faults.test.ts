@@ -84,6 +84,13 @@ describe('FaultController', () => {
     expect(faults.take('GET', '/v2/support/routing/media_servers/ab12')).toEqual({ kind: 'reset' });
   });
 
+  it('matches a percent-encoded path by its decoded form too', () => {
+    const faults = new FaultController();
+    faults.failNext({ path: '/v2/support/phone_numbers/+15550001111/device' }, { kind: 'reset' });
+    expect(faults.take('GET', '/v2/support/phone_numbers/%2B15550001112/device')).toBeUndefined();
+    expect(faults.take('GET', '/v2/support/phone_numbers/%2B15550001111/device')).toEqual({ kind: 'reset' });
+  });
+
   it('clear() disarms one-shot faults but keeps the other settings', () => {
     const faults = new FaultController({ latencyMs: 5, failRate: 0.5 });
     faults.failNext({}, { kind: 'reset' }, 3);
