@@ -67,7 +67,19 @@ export async function simThroughput() {
       duration: DURATION_S,
       headers,
     });
-    return [report('GET one carrier SBC', one), report('GET carrier SBC listing', list)];
+    const patch = await autocannon({
+      url: `${url}/v2/support/routing/carrier_sbcs/${id}`,
+      method: 'PATCH',
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { ips: ['192.0.2.10', '192.0.2.11'] } }),
+    });
+    return [
+      report('GET one carrier SBC', one),
+      report('GET carrier SBC listing', list),
+      report('PATCH one carrier SBC', patch),
+    ];
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
