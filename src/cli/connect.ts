@@ -4,6 +4,7 @@
  * can try every read-only command with no server at all.
  */
 import { KazooClient } from '../api/client.js';
+import { ConfigError } from '../core/errors.js';
 import { resolveTarget } from '../api/target.js';
 import { startSim } from '../sim/server.js';
 
@@ -20,7 +21,12 @@ export interface Connection {
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
   const url = env.KZOPS_URL;
   if (url !== undefined && url !== '' && url !== 'sim') {
-    const target = resolveTarget({ url }, env, 'env');
+    if (!env.KZOPS_API_KEY) {
+      throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
+        hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
+      });
+    }
+    const target = resolveTarget({ url }, env, 'KZOPS_URL');
     const client = new KazooClient(target);
     return { client, label: target.baseUrl, close: () => client.close() };
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { once } from 'node:events';
 import { BaseCommand } from '../cli/base-command.js';
-import { UsageError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import { startSim } from '../sim/server.js';
 
 function parseFailRate(input: string): Promise<number> {
@@ -10,6 +10,18 @@ function parseFailRate(input: string): Promise<number> {
     return Promise.reject(new UsageError(`--fail-rate must be a number from 0 to 1, got "${input}"`));
   }
   return Promise.resolve(p);
+}
+
+/** A port that cannot be bound is the user's to fix (another --port), not a bug in kzops. */
+function startupError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new ConfigError(`cannot listen on ${host}:${port}: ${code}`, {
+      cause: err,
+      hint: 'pick another --port (0 picks a free one) or --host',
+    });
+  }
+  return err;
 }
 
 export default class Sim extends BaseCommand {
@@ -59,6 +71,8 @@ ${BaseCommand.exitCodesHelp}`;
       latencyMs: flags.latency,
       failRate: flags['fail-rate'] ?? 0,
       rateLimit: flags['rate-limit'],
+    }).catch((err: unknown) => {
+      throw startupError(err, flags.host, flags.port);
     });
     process.stdout.write(`kzops sim listening on ${sim.url}\n`);
     const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);

@@ -4,6 +4,7 @@
  * either the old or the new complete JSON, never a torn file. Saves are group-committed: while
  * one is being written, every change made meanwhile waits for the single next save.
  */
+import { ConfigError } from '../core/errors.js';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isJsonObject, type SimState } from './model.js';
@@ -93,18 +94,18 @@ export async function loadState(path: string): Promise<SimState | undefined> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read simulator state file ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot read simulator state file ${path}: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(
+    throw new ConfigError(
       `simulator state file ${path} is not valid JSON (${(err as Error).message}); fix or delete it`,
     );
   }
   const problem = stateProblem(parsed);
-  if (problem) throw new Error(`simulator state file ${path} is not a simulator state: ${problem}`);
+  if (problem) throw new ConfigError(`simulator state file ${path} is not a simulator state: ${problem}`);
   return parsed as SimState;
 }
 

@@ -7,6 +7,7 @@
  * something to act on out of the box; its ids are exported as `SEED_IDS` so docs and tests
  * can name them.
  */
+import { ConfigError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Schema } from 'ajv/dist/2020.js';
@@ -239,7 +240,7 @@ function validSeed(seed: unknown, source: string): Seed {
   if (problems.length === 0) problems = referenceProblems(seed as Seed);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new Error(`${source}: invalid seed: ${list}`);
+    throw new ConfigError(`${source}: invalid seed: ${list}`);
   }
   return seed as Seed;
 }
@@ -366,7 +367,7 @@ function parseJsonOrYaml(text: string): unknown {
     try {
       return parseYaml(text) as unknown;
     } catch {
-      throw new Error(`invalid JSON: ${(jsonError as Error).message}`);
+      throw new ConfigError(`invalid JSON: ${(jsonError as Error).message}`);
     }
   }
 }
@@ -375,7 +376,7 @@ function parseYamlOrThrow(text: string): unknown {
   try {
     return parseYaml(text) as unknown;
   } catch (e) {
-    throw new Error(`invalid YAML: ${(e as Error).message}`);
+    throw new ConfigError(`invalid YAML: ${(e as Error).message}`);
   }
 }
 
@@ -385,12 +386,12 @@ export async function readSeedFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new Error(`${path}: cannot read seed file: ${(e as Error).message}`);
+    throw new ConfigError(`${path}: cannot read seed file: ${(e as Error).message}`);
   }
   try {
     return parseJsonOrYaml(text);
   } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
+    throw new ConfigError(`${path}: ${(e as Error).message}`);
   }
 }
 

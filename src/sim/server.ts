@@ -705,6 +705,23 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   });
+  // Requests Node's HTTP parser rejects (bad bytes in the path, broken headers) never reach the
+  // pipeline; answer them with a KAZOO error envelope too, then close the connection.
+  server.on('clientError', (_err, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      status: 'error',
+      error: '400',
+      message: 'bad_request',
+      data: { message: 'malformed HTTP request' },
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   const address = await listen(server, opts.port ?? DEFAULT_PORT, host);
   sim.node = createHash('md5').update(`kzops-sim@${host}:${address.port}`).digest('base64url');
 
