@@ -1,0 +1,149 @@
+/**
+ * `validateConfig`: the whole config directory, as text, to every problem in it.
+ *
+ * Stages run in order (layout, parse, schema, then the semantic checks) but none stops the
+ * others: every file is parsed and checked on its own, and the semantic checks look at
+ * whatever parsed, so one broken file never hides another file's problems. Pure: the caller
+ * reads the files (src/config/read-config-dir.ts) and the schemas (src/config/schemas.ts).
+ */
+import { InternalError } from '../errors.js';
+import { layoutFiles, type Placement } from './layout.js';
+import { parseConfigFile, type ParseOutcome } from './parse.js';
+import { FILE_START } from './position.js';
+import { checkPatterns } from './patterns.js';
+import type { ConfigFile, Problem, ProblemCode } from './problem.js';
+import { checkReferences } from './references.js';
+import { checkSchema } from './schema.js';
+import { checkSecrets } from './secrets.js';
+import { checkTargets } from './targets.js';
+import {
+  RESOURCE_KINDS,
+  type Check,
+  type FileKind,
+  type LoadedFile,
+  type LoadedResource,
+  type ResourceKind,
+  type ValidationContext,
+  type ValidationResult,
+} from './types.js';
+import { checkUniqueness } from './uniqueness.js';
+
+export { lineText } from './position.js';
+export { isSecretField } from './secrets.js';
+export type { ConfigFile, Problem, ProblemCode } from './problem.js';
+export type { LoadedResource, ResourceKind, ValidationResult } from './types.js';
+export { RESOURCE_KINDS } from './types.js';
+
+/** The schema (by its `kzops schema` kind) that describes each kind of file. */
+const SCHEMA_OF: Record<FileKind, string> = {
+  customer_clusters: 'customer-cluster',
+  carrier_sbcs: 'carrier-sbc',
+  media_servers: 'media-server',
+  clusters: 'cluster',
+  targets: 'targets',
+};
+
+const CHECKS: readonly Check[] = [
+  checkReferences,
+  checkUniqueness,
+  checkPatterns,
+  checkSecrets,
+  checkTargets,
+];
+
+/**
+ * A specific problem makes a generic one about the same field redundant: `api_key: hunter2`
+ * is a plain_secret, and "must be a mapping" on top would only distract.
+ */
+const SUPERSEDES: Partial<Record<ProblemCode, readonly ProblemCode[]>> = {
+  plain_secret: ['invalid_type', 'invalid_value'],
+};
+
+function schemaFor(kind: FileKind, schemas: Record<string, object>): object {
+  const schema = schemas[SCHEMA_OF[kind]];
+  if (!schema) throw new InternalError(`no ${SCHEMA_OF[kind]} schema was given to validateConfig`);
+  return schema;
+}
+
+/** The parsed files that sit in a known place, with their kind and key. */
+function placedFiles(outcomes: readonly ParseOutcome[], placed: Map<string, Placement>): LoadedFile[] {
+  return outcomes.flatMap(({ parsed }) => {
+    const placement = parsed && placed.get(parsed.file);
+    return parsed && placement ? [{ ...parsed, ...placement }] : [];
+  });
+}
+
+function emptyByKind<T>(make: () => T): Record<ResourceKind, T> {
+  return Object.fromEntries(RESOURCE_KINDS.map((k) => [k, make()])) as Record<ResourceKind, T>;
+}
+
+function buildContext(loaded: readonly LoadedFile[], placed: Map<string, Placement>): ValidationContext {
+  const ctx: ValidationContext = {
+    resources: emptyByKind<LoadedFile[]>(() => []),
+    keys: emptyByKind(() => new Map<string, string>()),
+    targets: loaded.find((f) => f.kind === 'targets'),
+  };
+  for (const [file, { kind, key }] of placed) if (kind !== 'targets') ctx.keys[kind].set(key, file);
+  for (const file of loaded) if (file.kind !== 'targets') ctx.resources[file.kind].push(file);
+  return ctx;
+}
+
+/** Drops generic problems that a specific one about the same field explains better. */
+function supersede(problems: readonly Problem[]): Problem[] {
+  const covered = new Set<string>();
+  for (const p of problems) {
+    for (const code of SUPERSEDES[p.code] ?? []) covered.add(`${p.file}\0${p.path}\0${code}`);
+  }
+  return problems.filter((p) => !covered.has(`${p.file}\0${p.path}\0${p.code}`));
+}
+
+/** Two stages may find the same thing (a schema's uniqueItems and duplicate_list_item). */
+function dedupe(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const id = `${p.file}\0${p.line}\0${p.col}\0${p.code}\0${p.path}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function byPosition(a: Problem, b: Problem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.col - b.col;
+}
+
+function resourcesOf(loaded: readonly LoadedFile[]): LoadedResource[] {
+  return loaded.flatMap((f) =>
+    f.kind === 'targets' ? [] : [{ kind: f.kind, key: f.key, file: f.file, doc: f.value }],
+  );
+}
+
+/**
+ * Every problem of every file, sorted by file, line and column. `schemas` is keyed by schema
+ * kind (`loadSchemas()` from src/config/schemas.ts); each is compiled once per process.
+ */
+export function validateConfig(
+  files: readonly ConfigFile[],
+  schemas: Record<string, object>,
+): ValidationResult {
+  // Parse first: layout problems point at where each file's content starts.
+  const outcomes = files.map(parseConfigFile);
+  const starts = new Map(outcomes.map((o) => [o.file, o.start]));
+  const layout = layoutFiles(files, (path) => starts.get(path) ?? FILE_START);
+  const problems: Problem[] = [...layout.problems, ...outcomes.flatMap((o) => o.problems)];
+  const loaded = placedFiles(outcomes, layout.placed);
+  for (const file of loaded) problems.push(...checkSchema(file, schemaFor(file.kind, schemas)));
+  // The later stages need positions only for the few nodes they report (see ParsedFile).
+  for (const { parsed } of outcomes) parsed?.forget();
+  const ctx = buildContext(loaded, layout.placed);
+  for (const check of CHECKS) problems.push(...check(ctx));
+
+  const final = dedupe(supersede(problems)).sort(byPosition);
+  return {
+    valid: !final.some((p) => p.severity === 'error'),
+    problems: final,
+    resources: resourcesOf(loaded),
+    ...(ctx.targets ? { targets: ctx.targets.value } : {}),
+  };
+}

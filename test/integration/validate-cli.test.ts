@@ -1,0 +1,134 @@
+/**
+ * `kzops validate` as a user and CI run it: `node bin/run.js` on a copy of the example config.
+ * `npm test` builds dist/ first; run `npm run build` before running this file alone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(REPO, 'bin', 'run.js');
+const EXAMPLE = join(REPO, 'config');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from `cwd`, without a terminal and without colour settings of the runner. */
+function kzops(args: string[], cwd: string): Promise<Run> {
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let work: string;
+let dir: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(REPO, 'dist', 'commands', 'validate.js'))) {
+    throw new Error('dist/commands/validate.js is missing: run `npm run build` first (npm test does)');
+  }
+  work = await mkdtemp(join(tmpdir(), 'kzops-validate-'));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  dir = join(work, 'config');
+  await rm(dir, { recursive: true, force: true });
+  await cp(EXAMPLE, dir, { recursive: true });
+});
+
+/** Replaces text in a file of the copied config. */
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const path = join(dir, file);
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${from}`);
+  await writeFile(path, text.replace(from, to));
+}
+
+describe('kzops validate', () => {
+  it('exits 0 on the example config and says so', async () => {
+    const run = await kzops(['validate'], work);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^config is valid: \d+ files checked\n$/);
+    expect(run.code).toBe(0);
+  });
+
+  it('exits 3 and points at file:line:col when a file is broken', async () => {
+    await edit('carrier_sbcs/sprint-east.yaml', 'zone: east', 'zone: north');
+    await edit('media_servers/ny2.yaml', 'sprint: [sprint-east,', 'sprint: [sprint-eats,');
+    const run = await kzops(['validate', '--dir', 'config'], work);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(
+      'config/carrier_sbcs/sprint-east.yaml:6:9  invalid_enum  location.zone: must be one of east, central, west (got "north")\n    6 |   zone: north\n      |         ^\n',
+    );
+    expect(run.stdout).toContain('config/media_servers/ny2.yaml:14:12  unresolved_reference  ');
+    expect(run.stdout).toContain('did you mean sprint-east?');
+    // Colour only on a terminal: this is a pipe.
+    expect(run.stdout).not.toContain('\u001b[');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^2 errors in 2 files \(\d+ files checked\)$/);
+  });
+
+  it('--json prints only {valid, problems}', async () => {
+    await edit(
+      'clusters/aa2b36ac6a5edb290159cd1298283322.yaml',
+      'api_key:\n  env: KZOPS_SANDBOX_CLUSTER_API_KEY',
+      'api_key: hunter2',
+    );
+    const run = await kzops(['validate', '--dir', dir, '--json'], REPO);
+    expect(run.code).toBe(3);
+    expect(run.stdout).not.toContain('hunter2');
+    const out = JSON.parse(run.stdout) as { valid: boolean; problems: Record<string, unknown>[] };
+    expect(out.valid).toBe(false);
+    expect(out.problems).toEqual([
+      {
+        file: join(dir, 'clusters/aa2b36ac6a5edb290159cd1298283322.yaml'),
+        line: 6,
+        col: 10,
+        code: 'plain_secret',
+        message: expect.stringContaining('write {env: NAME}') as unknown,
+        path: 'api_key',
+        severity: 'error',
+      },
+    ]);
+  });
+
+  it('--format github prints workflow commands', async () => {
+    await edit('targets.yaml', 'default: local', 'default: locl');
+    const run = await kzops(['validate', '--format', 'github'], work);
+    expect(run.code).toBe(3);
+    expect(run.stdout.split('\n')[0]).toBe(
+      '::error file=config/targets.yaml,line=4,col=10,title=kzops unknown_target::default: no target named "locl" under targets; did you mean local? (targets: local, sandbox)',
+    );
+  });
+
+  it('exits 64 naming the flag when the directory does not exist', async () => {
+    const run = await kzops(['validate', '--dir', '/nonexistent/kzops-config'], work);
+    expect(run.code).toBe(64);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--dir /nonexistent/kzops-config: the config directory does not exist');
+  });
+
+  it('exits 64 on a bad --format', async () => {
+    const run = await kzops(['validate', '--format', 'xml'], work);
+    expect(run.code).toBe(64);
+  });
+});
