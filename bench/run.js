@@ -4,7 +4,10 @@
 import { simThroughput } from './sim-throughput.js';
 
 const only = process.argv[2];
-const benches = { 'sim-throughput': simThroughput };
+const benches = {
+  'sim-throughput': simThroughput,
+  validate: async () => (await import('./validate.js')).validateBench(),
+};
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;
   console.log(`\n== ${name}`);
