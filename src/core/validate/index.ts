@@ -7,9 +7,9 @@
  * reads the files (src/config/read-config-dir.ts) and the schemas (src/config/schemas.ts).
  */
 import { InternalError } from '../errors.js';
-import { layoutFiles, type Placement } from './layout.js';
-import { parseConfigFile, type ParseOutcome } from './parse.js';
-import { FILE_START } from './position.js';
+import { layoutFiles, place, type Placement } from './layout.js';
+import { parseConfigFile, parsedFile } from './parse.js';
+import { FILE_START, type Pos } from './position.js';
 import { checkPatterns } from './patterns.js';
 import type { ConfigFile, Problem, ProblemCode } from './problem.js';
 import { checkReferences } from './references.js';
@@ -65,11 +65,51 @@ function schemaFor(kind: FileKind, schemas: Record<string, object>): object {
   return schema;
 }
 
+/**
+ * What one file's own stages (parse, schema) find. Plain data, so that a worker thread can
+ * compute it (src/config/validate-files.ts) and the cross-file stages run on the results.
+ */
+export interface FileOutcome {
+  file: string;
+  /** Where the content starts (after header comments). */
+  start: Pos;
+  /** YAML and shape problems. */
+  problems: Problem[];
+  /** Schema problems; they count only when the layout places the file (see combineOutcomes). */
+  schemaProblems: Problem[];
+  /** The document as plain JS, when it parsed into a mapping. */
+  value?: Record<string, unknown>;
+}
+
+/** Parses one file and checks it against the schema of the folder it sits in. Never throws. */
+export function checkFile(input: ConfigFile, schemas: Record<string, object>): FileOutcome {
+  const outcome = parseConfigFile(input);
+  const { placement } = place(input.path, outcome.start);
+  const { parsed } = outcome;
+  const schemaProblems =
+    parsed && placement ? checkSchema({ ...parsed, ...placement }, schemaFor(placement.kind, schemas)) : [];
+  // The later stages need positions only for the few nodes they report (see ParsedFile).
+  parsed?.forget();
+  return {
+    file: input.path,
+    start: outcome.start,
+    problems: outcome.problems,
+    schemaProblems,
+    ...(parsed ? { value: parsed.value } : {}),
+  };
+}
+
 /** The parsed files that sit in a known place, with their kind and key. */
-function placedFiles(outcomes: readonly ParseOutcome[], placed: Map<string, Placement>): LoadedFile[] {
-  return outcomes.flatMap(({ parsed }) => {
-    const placement = parsed && placed.get(parsed.file);
-    return parsed && placement ? [{ ...parsed, ...placement }] : [];
+function placedFiles(
+  files: readonly ConfigFile[],
+  outcomes: readonly FileOutcome[],
+  placed: Map<string, Placement>,
+): LoadedFile[] {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  return outcomes.flatMap(({ file, value }) => {
+    const placement = placed.get(file);
+    const input = byPath.get(file);
+    return value && placement && input ? [{ ...parsedFile(input, value), ...placement }] : [];
   });
 }
 
@@ -127,15 +167,26 @@ export function validateConfig(
   files: readonly ConfigFile[],
   schemas: Record<string, object>,
 ): ValidationResult {
-  // Parse first: layout problems point at where each file's content starts.
-  const outcomes = files.map(parseConfigFile);
+  return combineOutcomes(
+    files,
+    files.map((f) => checkFile(f, schemas)),
+  );
+}
+
+/** The cross-file stages (layout, references, uniqueness, ...) over each file's own outcome. */
+export function combineOutcomes(
+  files: readonly ConfigFile[],
+  outcomes: readonly FileOutcome[],
+): ValidationResult {
+  // Layout problems point at where each file's content starts.
   const starts = new Map(outcomes.map((o) => [o.file, o.start]));
   const layout = layoutFiles(files, (path) => starts.get(path) ?? FILE_START);
-  const problems: Problem[] = [...layout.problems, ...outcomes.flatMap((o) => o.problems)];
-  const loaded = placedFiles(outcomes, layout.placed);
-  for (const file of loaded) problems.push(...checkSchema(file, schemaFor(file.kind, schemas)));
-  // The later stages need positions only for the few nodes they report (see ParsedFile).
-  for (const { parsed } of outcomes) parsed?.forget();
+  const problems: Problem[] = [...layout.problems];
+  for (const o of outcomes) {
+    problems.push(...o.problems);
+    if (layout.placed.has(o.file)) problems.push(...o.schemaProblems);
+  }
+  const loaded = placedFiles(files, outcomes, layout.placed);
   const ctx = buildContext(loaded, layout.placed);
   for (const check of CHECKS) problems.push(...check(ctx));
 

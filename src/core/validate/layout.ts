@@ -85,7 +85,7 @@ function nameProblem(path: string, pos: Pos, kind: ResourceKind, key: string): P
 }
 
 /** Where one file belongs, or why it belongs nowhere. */
-function place(path: string, pos: Pos): { placement?: Placement; problem?: Problem } {
+export function place(path: string, pos: Pos): { placement?: Placement; problem?: Problem } {
   if (TARGETS_NAMES.includes(path)) return { placement: { kind: 'targets', key: 'targets' } };
   const parts = path.split('/');
   const [folder = '', name = ''] = parts;

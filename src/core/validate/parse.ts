@@ -160,8 +160,11 @@ export function parseSyntax(text: string): Syntax {
   return { doc, lineCounter };
 }
 
-/** The parsed file's value, with its document kept until forgotten and parsed again on demand. */
-function parsedFile(input: ConfigFile, value: Record<string, unknown>, first: Syntax): ParsedFile {
+/**
+ * The parsed file's value, with its document kept until forgotten and parsed again on demand
+ * (from the start when `first` is not given: a value computed elsewhere, e.g. in a worker).
+ */
+export function parsedFile(input: ConfigFile, value: Record<string, unknown>, first?: Syntax): ParsedFile {
   let kept: Syntax | undefined = first;
   return {
     file: input.path,
