@@ -1,15 +1,27 @@
 /**
- * Turns the command line's choice of server into a connected API client. With no KZOPS_URL
- * (or KZOPS_URL=sim) the simulator is started in-process on a loopback port, so a newcomer
- * can try every read-only command with no server at all.
+ * Turns the command line's choice of server into a connected API client.
+ *
+ * The target comes from `--target`, else `KZOPS_TARGET`, else `default:` in the config
+ * directory's targets.yaml. `KZOPS_URL`, `KZOPS_API_KEY` and `KZOPS_CLUSTER_ID` override the
+ * chosen target's fields. With no targets.yaml and no KZOPS_URL, and for any target whose url
+ * is `sim`, the simulator is started in-process on a loopback port, so a newcomer can try
+ * every command with no server at all.
  */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { KazooClient } from '../api/client.js';
-import { ConfigError } from '../core/errors.js';
-import { resolveTarget } from '../api/target.js';
+import { resolveTarget, type ResolvedTarget, type Target } from '../api/target.js';
+import { loadSchemas } from '../config/schemas.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { checkFile } from '../core/validate/index.js';
 import { startSim } from '../sim/server.js';
 
 /** The default seed's super_master key: a published demo value, not a secret. */
 const EMBEDDED_SIM_KEY = 'sim-super-master-key';
+const DEFAULT_DIR = 'config';
+/** The name of the target made from KZOPS_URL alone, with no targets.yaml. */
+const ENV_ONLY = 'KZOPS_URL';
 
 export interface Connection {
   client: KazooClient;
@@ -18,27 +30,107 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Connection> {
-  const url = env.KZOPS_URL;
-  if (url !== undefined && url !== '' && url !== 'sim') {
-    if (!env.KZOPS_API_KEY) {
-      throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
-        hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
+export interface ConnectOptions {
+  /** `--dir`; undefined means `config`, which may be absent. */
+  dir?: string | undefined;
+  /** `--target`. */
+  target?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface TargetsFile {
+  default?: string;
+  targets: Record<string, Target>;
+}
+
+export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
+  const env = opts.env ?? process.env;
+  const targets = await readTargets(opts.dir);
+  const chosen = chooseTarget(targets, opts, env);
+  const url = env.KZOPS_URL || chosen.target.url;
+  if (url === 'sim') return embeddedSim(chosen.name);
+  if (!targets && !env.KZOPS_API_KEY) {
+    throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
+      hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
+    });
+  }
+  return remote(resolveTarget(chosen.target, env, chosen.name));
+}
+
+/** targets.yaml of the config directory, checked against its schema; undefined when absent. */
+async function readTargets(dir: string | undefined): Promise<TargetsFile | undefined> {
+  const root = dir ?? DEFAULT_DIR;
+  if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) {
+    throw new UsageError(`--dir ${dir}: no such directory`);
+  }
+  const name = ['targets.yaml', 'targets.yml'].find((n) => existsSync(join(root, n)));
+  if (name === undefined) return undefined;
+  const text = await readFile(join(root, name), 'utf8');
+  const outcome = checkFile({ path: 'targets.yaml', text }, await loadSchemas());
+  const errors = [...outcome.problems, ...outcome.schemaProblems].filter((p) => p.severity === 'error');
+  const first = errors[0];
+  if (first !== undefined || outcome.value === undefined) {
+    const where = first
+      ? `${join(root, name)}:${first.line}:${first.col} ${first.code}: ${first.message}`
+      : name;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new ConfigError(`invalid targets file: ${where}${more}`, {
+      hint: `run kzops validate --dir ${root}`,
+    });
+  }
+  return outcome.value as unknown as TargetsFile;
+}
+
+function chooseTarget(
+  file: TargetsFile | undefined,
+  opts: ConnectOptions,
+  env: NodeJS.ProcessEnv,
+): { name: string; target: Target } {
+  const asked = opts.target ?? (env.KZOPS_TARGET || undefined);
+  if (file === undefined) {
+    if (asked !== undefined) {
+      throw new UsageError(`--target ${asked}: there is no targets.yaml in ${opts.dir ?? DEFAULT_DIR}`, {
+        hint: 'pass --dir with the config directory that defines the target',
       });
     }
-    const target = resolveTarget({ url }, env, 'KZOPS_URL');
-    const client = new KazooClient(target);
-    return { client, label: target.baseUrl, close: () => client.close() };
+    return { name: env.KZOPS_URL ? ENV_ONLY : 'embedded simulator', target: { url: 'sim' } };
   }
+  const name = asked ?? file.default;
+  if (name === undefined) {
+    throw new ConfigError('targets.yaml has no default target', {
+      hint: `pass --target (one of ${Object.keys(file.targets).join(', ')}) or set default: in targets.yaml`,
+    });
+  }
+  const target = file.targets[name];
+  if (target === undefined) {
+    const source = opts.target !== undefined ? '--target' : asked !== undefined ? 'KZOPS_TARGET' : 'default';
+    throw new UsageError(`${source} ${name}: no such target in targets.yaml`, {
+      hint: `known targets: ${Object.keys(file.targets).join(', ')}`,
+    });
+  }
+  return { name, target };
+}
+
+async function embeddedSim(name: string): Promise<Connection> {
   const sim = await startSim({ port: 0 });
-  const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, 'embedded simulator');
+  const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, name);
   const client = new KazooClient(target);
   return {
     client,
-    label: 'embedded simulator',
+    label: name === 'embedded simulator' ? name : `${name} (embedded simulator)`,
     close: async () => {
       await client.close();
       await sim.close();
     },
   };
+}
+
+function remote(target: ResolvedTarget): Connection {
+  const client = new KazooClient(target);
+  // A server named only by KZOPS_URL is shown by its URL; a target by its name and URL.
+  const label =
+    target.name === undefined || target.name === ENV_ONLY
+      ? target.baseUrl
+      : `${target.name} (${target.baseUrl})`;
+  return { client, label, close: () => client.close() };
 }

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { BaseCommand } from '../../cli/base-command.js';
 import { connect } from '../../cli/connect.js';
 import { KIND_READERS, ROUTING_KINDS } from '../../cli/routing-kinds.js';
+import { targetFlags } from '../../cli/target-flags.js';
 
 export default class RoutingGet extends BaseCommand {
   static override summary = 'Show one routing document';
@@ -10,15 +11,16 @@ export default class RoutingGet extends BaseCommand {
 
 ${BaseCommand.exitCodesHelp}`;
   static override examples = ['<%= config.bin %> routing get carrier-sbcs 5bd0c7a1e0f24c6e8f3a9b2d4c6e8f01'];
+  static override flags = { ...targetFlags };
   static override args = {
     kind: Args.string({ description: 'the kind of document', required: true, options: [...ROUTING_KINDS] }),
     id: Args.string({ description: 'its id', required: true }),
   };
 
   async run(): Promise<unknown> {
-    const { args } = await this.parseInput(RoutingGet);
+    const { args, flags } = await this.parseInput(RoutingGet);
     const reader = KIND_READERS[args.kind as (typeof ROUTING_KINDS)[number]];
-    const conn = await connect();
+    const conn = await connect({ dir: flags.dir, target: flags.target });
     try {
       const doc = await reader.get(conn.client, args.id);
       if (!this.jsonEnabled()) this.log(stringify(doc).trimEnd());

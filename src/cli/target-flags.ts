@@ -1,0 +1,11 @@
+/** `--dir` and `--target`: every command that talks to a server takes them. */
+import { Flags } from '@oclif/core';
+
+export const targetFlags = {
+  dir: Flags.string({
+    description: 'the config directory, whose targets.yaml names the servers [default: config]',
+  }),
+  target: Flags.string({
+    description: 'the target in targets.yaml [default: KZOPS_TARGET, then the default: in targets.yaml]',
+  }),
+};
