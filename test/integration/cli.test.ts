@@ -5,19 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { defaultSeed, SEED_IDS } from '../../src/sim/seed.js';
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(REPO, 'bin', 'run.js');
-const DIST_COMMANDS = join(REPO, 'dist', 'commands');
+import { BIN, cliEnv, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
 
 const DEFAULT_KEY = 'sim-super-master-key';
 const CLUSTER_ID = SEED_IDS.clusters.sandbox;
@@ -29,10 +24,6 @@ interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
-interface RunResult extends Exit {
-  stdout: string;
-  stderr: string;
-}
 
 // -------------------------------------------------------------------------------------------
 // Processes
@@ -42,11 +33,7 @@ let dir: string;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  if (!existsSync(BIN) || !existsSync(join(DIST_COMMANDS, 'sim.js'))) {
-    throw new Error(
-      `${BIN} or ${DIST_COMMANDS}/sim.js is missing: run \`npm run build\` before these tests (npm test does)`,
-    );
-  }
+  requireBuilt('sim');
   dir = await mkdtemp(join(tmpdir(), 'kzops-cli-'));
 });
 
@@ -65,15 +52,6 @@ async function killHard(child: ChildProcess): Promise<void> {
     await closed;
   }
   children.delete(child);
-}
-
-/** The test runner's environment minus every KZOPS_* variable, plus `extra` (undefined deletes). */
-function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...extra })) {
-    if (v !== undefined && (!k.startsWith('KZOPS_') || k in extra)) env[k] = v;
-  }
-  return env;
 }
 
 function spawnCli(args: string[], env: Record<string, string | undefined>): ChildProcess {
@@ -96,31 +74,13 @@ function closed(child: ChildProcess): Promise<Exit> {
   });
 }
 
-/** Runs `kzops ARGS` to completion; a run that outlives `timeoutMs` is killed and fails the test. */
-async function kzops(
+/** Runs `kzops ARGS` to completion in the test's directory (see cli-harness.ts). */
+function kzops(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 15_000,
 ): Promise<RunResult> {
-  const child = spawnCli(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  const exit = await closed(child);
-  clearTimeout(timer);
-  children.delete(child);
-  if (timedOut) {
-    throw new Error(
-      `kzops ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-    );
-  }
-  return { ...exit, stdout, stderr };
+  return runKzops(args, { env, cwd: dir, timeoutMs });
 }
 
 interface SimProcess {

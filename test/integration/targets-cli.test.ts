@@ -2,51 +2,24 @@
  * `--dir` and `--target`: how a command picks its server from targets.yaml, as a user runs it
  * (`node bin/run.js`; `npm test` builds dist/ first).
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
+import { requireBuilt, runKzops } from './cli-harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 const CLUSTER = 'c1a5c1a5c1a5c1a5c1a5c1a5c1a5c1a5';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kzops(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<Run> {
-  const base = { ...process.env };
-  for (const k of ['KZOPS_URL', 'KZOPS_API_KEY', 'KZOPS_CLUSTER_ID', 'KZOPS_TARGET', 'LAB_KEY'])
-    delete base[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: cwd ?? tmpdir(),
-      env: { ...base, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const kzops = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runKzops(args, { env, cwd: tmpdir() });
 
 let lab: SimHandle;
 let work: string;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(BIN, '..', '..', 'dist', 'commands', 'routing', 'list.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
+  requireBuilt('routing/list');
   lab = await startSim({ port: 0 });
   work = await mkdtemp(join(tmpdir(), 'kzops-targets-'));
   dir = join(work, 'config');

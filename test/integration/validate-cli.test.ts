@@ -2,47 +2,21 @@
  * `kzops validate` as a user and CI run it: `node bin/run.js` on a copy of the example config.
  * `npm test` builds dist/ first; run `npm run build` before running this file alone.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPO, requireBuilt, runKzops } from './cli-harness.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(REPO, 'bin', 'run.js');
 const EXAMPLE = join(REPO, 'config');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from `cwd`, without a terminal and without colour settings of the runner. */
-function kzops(args: string[], cwd: string): Promise<Run> {
-  const env = { ...process.env };
-  delete env.NO_COLOR;
-  delete env.FORCE_COLOR;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const kzops = (args: string[], cwd: string) => runKzops(args, { cwd });
 
 let work: string;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(REPO, 'dist', 'commands', 'validate.js'))) {
-    throw new Error('dist/commands/validate.js is missing: run `npm run build` first (npm test does)');
-  }
+  requireBuilt('validate');
   work = await mkdtemp(join(tmpdir(), 'kzops-validate-'));
 });
 

@@ -1,0 +1,74 @@
+/**
+ * Running the built CLI (`node bin/run.js`) as a user would, for the integration tests.
+ * `npm test` builds dist/ first; run `npm run build` before running one of these files alone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(REPO, 'bin', 'run.js');
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Throws a clear error when dist/ lacks the command a test file needs. */
+export function requireBuilt(command: string): void {
+  const file = join(REPO, 'dist', 'commands', `${command}.js`);
+  if (!existsSync(BIN) || !existsSync(file)) {
+    throw new Error(`${file} is missing: run \`npm run build\` before these tests (npm test does)`);
+  }
+}
+
+/**
+ * The test runner's environment without any KZOPS_* variable or colour setting, plus `extra`
+ * (an undefined value removes the variable), so a developer's own settings cannot leak in.
+ */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...extra })) {
+    const inherited = !(k in extra);
+    if (v === undefined) continue;
+    if (inherited && (k.startsWith('KZOPS_') || k === 'NO_COLOR' || k === 'FORCE_COLOR')) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+/** Runs `kzops ARGS` to completion; a run that outlives `timeoutMs` is killed and throws. */
+export function runKzops(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number },
+): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
+      env: cliEnv(opts.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL' && code === null) {
+        reject(
+          new Error(
+            `kzops ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+          ),
+        );
+      } else {
+        resolve({ code, signal, stdout, stderr });
+      }
+    });
+  });
+}
