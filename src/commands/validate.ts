@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
-import { validateFiles } from '../config/validate-files.js';
+import { validateConfig } from '../core/validate/index.js';
 import {
   problemsJson,
   renderProblemsGithub,
@@ -30,11 +30,6 @@ ${BaseCommand.exitCodesHelp}`;
   ];
   static override flags = {
     dir: Flags.string({ description: 'the config directory', default: 'config' }),
-    threads: Flags.integer({
-      description: 'threads for the per-file checks (default: the cores, up to 4, for large configs)',
-      min: 1,
-      max: 16,
-    }),
     format: Flags.string({
       description: 'text for people, github for workflow annotations',
       options: ['text', 'github'],
@@ -45,7 +40,7 @@ ${BaseCommand.exitCodesHelp}`;
   async run(): Promise<ProblemsJson> {
     const { flags } = await this.parseInput(Validate);
     const files = await readConfigDir(flags.dir);
-    const result = await validateFiles(files, await loadSchemas(), { threads: flags.threads });
+    const result = validateConfig(files, await loadSchemas());
     if (!this.jsonEnabled()) {
       const out =
         flags.format === 'github'

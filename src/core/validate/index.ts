@@ -7,6 +7,7 @@
  * reads the files (src/config/read-config-dir.ts) and the schemas (src/config/schemas.ts).
  */
 import { InternalError } from '../errors.js';
+import { contentStart, provenValue } from './fast-path.js';
 import { layoutFiles, place, type Placement } from './layout.js';
 import { parseConfigFile, parsedFile } from './parse.js';
 import { FILE_START, type Pos } from './position.js';
@@ -66,8 +67,8 @@ function schemaFor(kind: FileKind, schemas: Record<string, object>): object {
 }
 
 /**
- * What one file's own stages (parse, schema) find. Plain data, so that a worker thread can
- * compute it (src/config/validate-files.ts) and the cross-file stages run on the results.
+ * What one file's own stages (parse, schema) find: plain data, on which the cross-file
+ * stages then run.
  */
 export interface FileOutcome {
   file: string;
@@ -83,6 +84,8 @@ export interface FileOutcome {
 
 /** Parses one file and checks it against the schema of the folder it sits in. Never throws. */
 export function checkFile(input: ConfigFile, schemas: Record<string, object>): FileOutcome {
+  const fast = fastOutcome(input, schemas);
+  if (fast) return fast;
   const outcome = parseConfigFile(input);
   const { placement } = place(input.path, outcome.start);
   const { parsed } = outcome;
@@ -97,6 +100,15 @@ export function checkFile(input: ConfigFile, schemas: Record<string, object>): F
     schemaProblems,
     ...(parsed ? { value: parsed.value } : {}),
   };
+}
+
+/** The outcome of a file the fast path proves free of problems of its own (fast-path.ts). */
+function fastOutcome(input: ConfigFile, schemas: Record<string, object>): FileOutcome | undefined {
+  const { placement, problem } = place(input.path, FILE_START);
+  if (!placement || problem) return undefined;
+  const value = provenValue(input.path, input.text, placement, schemaFor(placement.kind, schemas));
+  if (value === undefined) return undefined;
+  return { file: input.path, start: contentStart(input.text), problems: [], schemaProblems: [], value };
 }
 
 /** The parsed files that sit in a known place, with their kind and key. */
@@ -174,10 +186,7 @@ export function validateConfig(
 }
 
 /** The cross-file stages (layout, references, uniqueness, ...) over each file's own outcome. */
-export function combineOutcomes(
-  files: readonly ConfigFile[],
-  outcomes: readonly FileOutcome[],
-): ValidationResult {
+function combineOutcomes(files: readonly ConfigFile[], outcomes: readonly FileOutcome[]): ValidationResult {
   // Layout problems point at where each file's content starts.
   const starts = new Map(outcomes.map((o) => [o.file, o.start]));
   const layout = layoutFiles(files, (path) => starts.get(path) ?? FILE_START);
