@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO, requireBuilt, runKzops } from './cli-harness.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { PROBLEM_CODES } from '../../src/core/validate/problem.js';
 
 const EXAMPLE = join(REPO, 'config');
 
@@ -59,6 +61,28 @@ describe('kzops validate', () => {
     // Colour only on a terminal: this is a pipe.
     expect(run.stdout).not.toContain('\u001b[');
     expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^2 errors in 2 files \(\d+ files checked\)$/);
+  });
+
+  it('--json output matches its published schema (schemas/output/validate.schema.json)', async () => {
+    const schema = JSON.parse(
+      await readFile(join(REPO, 'schemas', 'output', 'validate.schema.json'), 'utf8'),
+    ) as {
+      properties: { problems: { items: { properties: { code: { enum: string[] } } } } };
+    };
+    // The schema's code list is the engine's, so a new code cannot ship undocumented.
+    expect(schema.properties.problems.items.properties.code.enum).toEqual([...PROBLEM_CODES]);
+    const check = new Ajv2020({ allErrors: true }).compile(schema);
+    await edit('carrier_sbcs/sprint-east.yaml', 'zone: east', 'zone: north');
+    await writeFile(join(dir, 'stray.yaml'), 'name: x\n');
+    for (const [target, valid] of [
+      [dir, false],
+      [EXAMPLE, true],
+    ] as const) {
+      const run = await kzops(['validate', '--dir', target, '--json'], REPO);
+      const out = JSON.parse(run.stdout) as { valid: boolean };
+      expect(check(out), JSON.stringify(check.errors)).toBe(true);
+      expect(out.valid).toBe(valid);
+    }
   });
 
   it('--json prints only {valid, problems}', async () => {
