@@ -11,9 +11,13 @@ import {
   type ProblemsJson,
 } from '../render/problems.js';
 
-/** Colour only for a person at a terminal, and never against NO_COLOR (no-color.org). */
+/**
+ * Colour only for a person at a terminal, and never against NO_COLOR (no-color.org). `isTTY`
+ * is undefined (not false) on a pipe, and picocolors reads undefined as "detect", which turns
+ * colour on under CI=true: hence the strict comparison.
+ */
 function useColor(): boolean {
-  return process.stdout.isTTY && !process.env.NO_COLOR;
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 export default class Validate extends BaseCommand {

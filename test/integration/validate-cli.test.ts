@@ -12,7 +12,8 @@ import { PROBLEM_CODES } from '../../src/core/validate/problem.js';
 
 const EXAMPLE = join(REPO, 'config');
 
-const kzops = (args: string[], cwd: string) => runKzops(args, { cwd });
+// CI=true as on the CI machine: colour libraries turn colour on for it unless told not to.
+const kzops = (args: string[], cwd: string) => runKzops(args, { cwd, env: { CI: 'true' } });
 
 let work: string;
 let dir: string;
