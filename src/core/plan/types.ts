@@ -1,0 +1,73 @@
+/**
+ * The plan: a plain typed record of what `kzops apply` would do to one target, computed from
+ * the desired state (validated config), the live documents and the target's state file.
+ * Pure data: renderers (src/render/plan-*.ts) print it, `--json` prints it as is.
+ */
+import type { FieldChange } from './diff.js';
+
+export type Kind = 'customer_clusters' | 'carrier_sbcs' | 'media_servers' | 'clusters';
+
+/** Dependency order for creates and updates (deletes run in reverse). */
+export const KINDS: readonly Kind[] = ['clusters', 'customer_clusters', 'media_servers', 'carrier_sbcs'];
+
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop';
+
+export interface PlannedField {
+  path: string;
+  /** Live value (references shown as keys where kzops knows them); undefined when absent. */
+  before: unknown;
+  /** Desired value (references shown as keys). */
+  after: unknown;
+  /** A write-only secret: values are never shown, only whether it changes. */
+  sensitive?: boolean;
+}
+
+export interface PlannedChange {
+  kind: Kind;
+  /** The config key (file name without .yaml). */
+  key: string;
+  /** The server id; absent for a create of a kind whose ids the server assigns. */
+  id?: string;
+  action: Action;
+  fields: PlannedField[];
+  /** Plain-English notes for reviewers: adopted by name, cannot be read back, protected, ... */
+  notes: string[];
+  /** In the target's protect list, or the master cluster: never deleted or replaced. */
+  protected: boolean;
+  /** sha256 of the live document's canonical JSON when the plan was made (stale-plan check). */
+  liveFingerprint?: string;
+}
+
+/** A live resource that no config file and no state entry claims: reported, never deleted. */
+export interface UnmanagedResource {
+  kind: Kind;
+  id: string;
+  name?: string;
+}
+
+export interface Plan {
+  target: string;
+  changes: PlannedChange[];
+  unmanaged: UnmanagedResource[];
+  summary: Record<Action, number>;
+}
+
+/** The target's state file (committed in the config repo): key → server id, secret fingerprints. */
+export interface TargetState {
+  version: 1;
+  target: string;
+  resources: Record<string /* `${kind}/${key}` */, StateEntry>;
+}
+
+export interface StateEntry {
+  id: string;
+  /** HMAC-SHA256 (keyed per target) of each write-only secret as last applied, by field path. */
+  secrets?: Record<string, string>;
+  /**
+   * Cluster documents only (they cannot be read back): sha256 of the canonical JSON of the
+   * non-secret fields as last applied (`clusterFingerprint` in build-plan.ts).
+   */
+  fingerprint?: string;
+}
+
+export type { FieldChange };
