@@ -32,23 +32,32 @@ export abstract class BaseCommand extends Command {
         '',
       );
       throw new UsageError(message, {
-        hint: `see kzops ${this.id ?? ''} --help`.replace(/ +--help/, ' --help'),
+        // Command ids use ':' inside oclif; users type the space-separated form.
+        hint: `see kzops ${(this.id ?? '').replaceAll(':', ' ')} --help`.replace(/ +--help/, ' --help'),
       });
     }
+  }
+
+  /**
+   * Errors always reach stderr, also under --json (oclif's logToStderr is silent then): a
+   * script reading stdout gets nothing it could mistake for a result, a person still sees why.
+   */
+  private stderr(line: string): void {
+    process.stderr.write(`${line}\n`);
   }
 
   protected override catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
     if (err instanceof KzopsError) {
-      this.logToStderr(`error: ${err.summary()}`);
-      if (err.hint) this.logToStderr(`hint: ${err.hint}`);
-      if (err.kind === 'bug' || process.env.KZOPS_DEBUG?.includes('stack')) this.logToStderr(err.stack ?? '');
+      this.stderr(`error: ${err.summary()}`);
+      if (err.hint) this.stderr(`hint: ${err.hint}`);
+      if (err.kind === 'bug' || process.env.KZOPS_DEBUG?.includes('stack')) this.stderr(err.stack ?? '');
       process.exitCode = exitCodeFor(err.code);
       return Promise.resolve();
     }
     // Anything else is a bug in kzops: say so, with the stack, and fail.
-    this.logToStderr(`error: unexpected failure (a bug in kzops): ${err.message}`);
-    this.logToStderr(err.stack ?? '');
+    this.stderr(`error: unexpected failure (a bug in kzops): ${err.message}`);
+    this.stderr(err.stack ?? '');
     process.exitCode = EXIT.failure;
     return Promise.resolve();
   }

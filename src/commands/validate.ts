@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { useColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
@@ -10,15 +11,6 @@ import {
   renderProblemsText,
   type ProblemsJson,
 } from '../render/problems.js';
-
-/**
- * Colour only for a person at a terminal, and never against NO_COLOR (no-color.org). `isTTY`
- * is undefined (not false) on a pipe, and picocolors reads undefined as "detect", which turns
- * colour on under CI=true: hence the strict comparison.
- */
-function useColor(): boolean {
-  return process.stdout.isTTY === true && !process.env.NO_COLOR;
-}
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check the desired state in config/ without contacting any server';

@@ -28,9 +28,10 @@ export function requireBuilt(command: string): void {
 /**
  * The test runner's environment without any KZOPS_* variable or colour setting, plus `extra`
  * (an undefined value removes the variable), so a developer's own settings cannot leak in.
+ * CI=true as on the CI machine, where colour libraries would turn colour on unless told not to.
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { CI: 'true' };
   for (const [k, v] of Object.entries({ ...process.env, ...extra })) {
     const inherited = !(k in extra);
     if (v === undefined) continue;

@@ -470,6 +470,14 @@ describe('routing commands against a kzops sim subprocess (KZOPS_URL)', () => {
     const errors = errorLines(run.stderr);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('trunks');
+    expect(run.stderr).toContain('hint: see kzops routing list --help');
+    expect(run.stdout).toBe('');
+  });
+
+  it('still explains an error on stderr under --json, with nothing on stdout', async () => {
+    const run = await kzops(['routing', 'list', 'trunks', '--json'], env);
+    expect(run.code).toBe(64);
+    expect(errorLines(run.stderr)).toHaveLength(1);
     expect(run.stdout).toBe('');
   });
 

@@ -12,8 +12,7 @@ import { PROBLEM_CODES } from '../../src/core/validate/problem.js';
 
 const EXAMPLE = join(REPO, 'config');
 
-// CI=true as on the CI machine: colour libraries turn colour on for it unless told not to.
-const kzops = (args: string[], cwd: string) => runKzops(args, { cwd, env: { CI: 'true' } });
+const kzops = (args: string[], cwd: string) => runKzops(args, { cwd });
 
 let work: string;
 let dir: string;
