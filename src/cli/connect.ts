@@ -57,6 +57,27 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
   return remote(resolveTarget(chosen.target, env, chosen.name));
 }
 
+/** The chosen target's name and safety policy from targets.yaml (none without one). */
+export interface TargetPolicy {
+  name: string;
+  /** `<kind>/<key>` entries that apply never deletes or replaces. */
+  protect: string[];
+  /** Undefined when targets.yaml does not set it (the schema's default is 30). */
+  maxChangePercent: number | undefined;
+}
+
+/** Which target `connect` would pick for these options, and its protect list and threshold. */
+export async function targetPolicy(opts: ConnectOptions = {}): Promise<TargetPolicy> {
+  const env = opts.env ?? process.env;
+  const chosen = chooseTarget(await readTargets(opts.dir), opts, env);
+  const policy = chosen.target as Target & { protect?: string[]; max_change_percent?: number };
+  return {
+    name: chosen.name,
+    protect: [...(policy.protect ?? [])],
+    maxChangePercent: policy.max_change_percent,
+  };
+}
+
 /** targets.yaml of the config directory, checked against its schema; undefined when absent. */
 async function readTargets(dir: string | undefined): Promise<TargetsFile | undefined> {
   const root = dir ?? DEFAULT_DIR;

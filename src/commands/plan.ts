@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { useColor } from '../cli/color.js';
+import { connect, targetPolicy } from '../cli/connect.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { targetFlags } from '../cli/target-flags.js';
+import { readConfigDir } from '../config/read-config-dir.js';
+import { loadSchemas } from '../config/schemas.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { buildPlan } from '../core/plan/build-plan.js';
+import type { Plan, PlannedChange } from '../core/plan/types.js';
+import {
+  isSecretField,
+  validateConfig,
+  type ConfigFile,
+  type LoadedResource,
+} from '../core/validate/index.js';
+import { displayPath, renderProblemsText } from '../render/problems.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { readLive } from '../reconcile/read-live.js';
+import { readState } from '../reconcile/state-file.js';
+
+/** What `--json` prints (schemas/output/plan.schema.json): the plan without live fingerprints. */
+export interface PlanJson extends Omit<Plan, 'changes'> {
+  changes: (Omit<PlannedChange, 'liveFingerprint' | 'fields'> & { fields: PlanJsonField[] })[];
+}
+
+/** A field as `--json` shows it: a sensitive one has no values, only whether it changes. */
+export type PlanJsonField =
+  { path: string; before: unknown; after: unknown } | { path: string; sensitive: true; changes: boolean };
+
+/** What `--out FILE` writes: the plan as made, for `kzops apply` to check and carry out. */
+export interface SavedPlan {
+  version: 1;
+  /** ISO 8601, UTC. */
+  created: string;
+  target: string;
+  plan: Plan;
+  /** sha256 (hex) of the config files the plan was made from (see configDigest). */
+  configDigest: string;
+}
+
+/** sha256 over every config file's path and text, in path order: any edit changes it. */
+export function configDigest(files: readonly ConfigFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${f.path}\0${f.text}\0`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Secret values a resource reads from the environment or a file (`api_key: {env: NAME}`), by
+ * `<kind>/<key>` then field path, for the planner to fingerprint. Never printed. A secret
+ * whose variable is unset or whose file cannot be read is left out: the plan can then only
+ * say it cannot compare that field.
+ */
+export function resolveSecrets(
+  resources: readonly LoadedResource[],
+  env: NodeJS.ProcessEnv,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  const walk = (value: unknown, path: string[], ref: string): void => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const here = [...path, key];
+      if (isSecretField(key) && typeof v === 'object' && v !== null) {
+        const source = v as { env?: unknown; file?: unknown };
+        let secret: string | undefined;
+        if (typeof source.env === 'string') secret = env[source.env] || undefined;
+        else if (typeof source.file === 'string') secret = readSecretFile(source.file);
+        if (secret !== undefined) (out[ref] ??= {})[here.join('.')] = secret;
+      } else {
+        walk(v, here, ref);
+      }
+    }
+  };
+  for (const r of resources) walk(r.doc, [], `${r.kind}/${r.key}`);
+  return out;
+}
+
+function readSecretFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `--json` document: the plan minus live fingerprints (those belong to `--out`). */
+export function planJson(plan: Plan): PlanJson {
+  return {
+    target: plan.target,
+    changes: plan.changes.map((change) => ({
+      kind: change.kind,
+      key: change.key,
+      ...(change.id === undefined ? {} : { id: change.id }),
+      action: change.action,
+      // An absent side (a create's before) is left out, as JSON has no undefined. A secret's
+      // value (or its fingerprint) never leaves the planner: only whether it changes.
+      fields: change.fields.map((f) =>
+        f.sensitive
+          ? { path: f.path, sensitive: true, changes: !sameJson(f.before, f.after) }
+          : { path: f.path, before: f.before, after: f.after },
+      ),
+      notes: [...change.notes],
+      protected: change.protected,
+    })),
+    unmanaged: plan.unmanaged.map((u) => ({ ...u })),
+    summary: { ...plan.summary },
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export default class PlanCommand extends BaseCommand {
+  static override summary = 'Show what apply would change on the target to make it match config/';
+  static override description = `Validates the config directory first (an invalid config exits 3 and nothing is sent), then reads every customer cluster, carrier SBC and media server of the target, and the target's state file (<dir>/state/<target>.json), and prints the changes kzops apply would make: [+] create, [~] update, [±] replace, [-] delete, each with its fields. Unchanged resources are only counted; live resources no config file claims are listed as unmanaged and are never deleted. Secrets are never shown, only whether they change. Nothing is written to the server.
+
+--json prints the plan as data (schemas/output/plan.schema.json). --out FILE saves the plan with fingerprints of the live documents, for a later apply to check that nothing moved. --detailed-exitcode exits 2 when there are changes.
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = [
+    '<%= config.bin %> plan',
+    '<%= config.bin %> plan --target sandbox --out plan.json',
+    '<%= config.bin %> plan --json --detailed-exitcode',
+  ];
+  static override flags = {
+    ...targetFlags,
+    out: Flags.string({ description: 'also save the plan (with live fingerprints) as JSON to this file' }),
+    'detailed-exitcode': Flags.boolean({
+      description: 'exit 2 when the plan has changes (0 when it has none)',
+      default: false,
+    }),
+    concurrency: Flags.integer({
+      description: 'documents read from the server at once',
+      default: 8,
+      min: 1,
+      max: 64,
+    }),
+  };
+
+  async run(): Promise<PlanJson> {
+    const { flags } = await this.parseInput(PlanCommand);
+    const dir = flags.dir ?? 'config';
+    const files = await readConfigDir(dir);
+    const result = validateConfig(files, await loadSchemas());
+    if (!result.valid) {
+      // As `kzops validate` prints them; with --json, stdout is for the plan alone, and the
+      // base command prints no error message under --json, so the problems go to stderr.
+      if (this.jsonEnabled()) process.stderr.write(renderProblemsText(result, files, { dir, color: false }));
+      else process.stdout.write(renderProblemsText(result, files, { dir, color: useColor() }));
+      const errors = result.problems.filter((p) => p.severity === 'error');
+      const first = errors[0];
+      const where = first ? `: ${displayPath(first.file, dir)}:${first.line}:${first.col} ${first.code}` : '';
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+      throw new ConfigError(`the config is invalid${where}${more}; nothing was sent`, {
+        hint: `run kzops validate --dir ${dir}`,
+      });
+    }
+
+    const policy = await targetPolicy({ dir: flags.dir, target: flags.target });
+    const state = await readState(dir, policy.name);
+    const conn = await connect({ dir: flags.dir, target: flags.target });
+    let plan: Plan;
+    try {
+      const live = await readLive(conn.client, { concurrency: flags.concurrency });
+      ({ plan } = buildPlan({
+        target: policy.name,
+        desired: result.resources,
+        live,
+        state,
+        protect: policy.protect,
+        // The API does not say which cluster is the master: unknown here, so not passed.
+        secrets: resolveSecrets(result.resources, process.env),
+      }));
+    } finally {
+      await conn.close();
+    }
+
+    if (flags.out !== undefined) {
+      const saved: SavedPlan = {
+        version: 1,
+        created: new Date().toISOString(),
+        target: policy.name,
+        plan,
+        configDigest: configDigest(files),
+      };
+      try {
+        await writeFile(flags.out, JSON.stringify(saved, null, 2) + '\n');
+      } catch (err) {
+        throw new UsageError(`--out ${flags.out}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    if (!this.jsonEnabled())
+      process.stdout.write(renderPlanText(plan, { color: useColor(), label: conn.label }));
+    if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {
+      process.exitCode = EXIT.changes;
+    }
+    return planJson(plan);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * A plan for people, in the style of aws-cdk's `cdk diff`: one block per resource that
+ * changes, marked `[+]` create (green), `[~]` update (yellow), `[±]` replace (magenta) or
+ * `[-]` delete (red), its fields as `├─`/`└─` rows, then the resources kzops does not manage,
+ * then one summary line. Unchanged resources are only counted.
+ *
+ * A nested value (mapping or list) is shown as compact `before → after` JSON when that fits on
+ * a line, else as a line diff of its pretty JSON with 3 lines of context. A sensitive field
+ * shows only whether it changes, never a value. Pure: returns a string (the command writes it).
+ */
+import pc from 'picocolors';
+import type { Action, Plan, PlannedChange, PlannedField } from '../core/plan/types.js';
+
+export interface PlanTextOptions {
+  color: boolean;
+  /** How to name the target in the header; default `plan.target`. */
+  label?: string;
+  /** Longest `path: before → after` row shown on one line; default 100. */
+  width?: number;
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+const MARKERS: Record<Exclude<Action, 'noop'>, string> = {
+  create: '[+]',
+  update: '[~]',
+  replace: '[±]',
+  delete: '[-]',
+};
+
+/** Lines of context around each changed run in a line diff. */
+const CONTEXT = 3;
+
+function paint(c: Colors, action: Action, text: string): string {
+  switch (action) {
+    case 'create':
+      return c.green(text);
+    case 'update':
+      return c.yellow(text);
+    case 'replace':
+      return c.magenta(text);
+    case 'delete':
+      return c.red(text);
+    case 'noop':
+      return text;
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// Values
+
+function isNested(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+/** One-line JSON with a space after `,` and `:`; `(absent)` for a missing value. */
+export function compactValue(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : compactValue(v))).join(', ')}]`;
+  if (isNested(value)) {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${compactValue(v)}`).join(', ')}}`;
+  }
+  // Functions and symbols are no document values: shown as JSON would in an array.
+  return JSON.stringify(value) ?? 'null';
+}
+
+function prettyLines(value: unknown): string[] {
+  if (value === undefined) return [];
+  return ((JSON.stringify(value, null, 2) as string | undefined) ?? 'null').split('\n');
+}
+
+// -------------------------------------------------------------------------------------------
+// A minimal line diff (LCS), with unified-diff hunks
+
+export interface DiffLine {
+  op: ' ' | '-' | '+';
+  text: string;
+}
+
+/** The edit script from `a` to `b` by longest common subsequence: removals before additions. */
+export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
+  // lcs[i][j]: the LCS length of a[i..] and b[j..].
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  const at = (i: number, j: number): number => lcs[i]?.[j] ?? 0;
+  for (let i = a.length - 1; i >= 0; i--) {
+    const row = lcs[i] as number[];
+    for (let j = b.length - 1; j >= 0; j--) {
+      row[j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
+    }
+  }
+  const out: DiffLine[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push({ op: ' ', text: a[i] as string });
+      i++;
+      j++;
+    } else if (i < a.length && (j >= b.length || at(i + 1, j) >= at(i, j + 1))) {
+      out.push({ op: '-', text: a[i] as string });
+      i++;
+    } else {
+      out.push({ op: '+', text: b[j] as string });
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Unified-diff hunks (`@@ -a,b +c,d @@` then lines) of the script, keeping `context` unchanged
+ * lines around each change; runs of unchanged lines longer than that are left out.
+ */
+export function hunks(script: readonly DiffLine[], context = CONTEXT): string[] {
+  const changed = script.map((l, k) => (l.op === ' ' ? -1 : k)).filter((k) => k >= 0);
+  if (changed.length === 0) return [];
+  // Ranges [start, end) of script lines to show, merged when their context overlaps.
+  const ranges: [number, number][] = [];
+  for (const k of changed) {
+    const start = Math.max(0, k - context);
+    const end = Math.min(script.length, k + context + 1);
+    const last = ranges.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else ranges.push([start, end]);
+  }
+  // Line numbers (1-based) of each script line in a and in b.
+  const aLine: number[] = [];
+  const bLine: number[] = [];
+  let na = 1;
+  let nb = 1;
+  for (const l of script) {
+    aLine.push(na);
+    bLine.push(nb);
+    if (l.op !== '+') na++;
+    if (l.op !== '-') nb++;
+  }
+  const out: string[] = [];
+  for (const [start, end] of ranges) {
+    const lines = script.slice(start, end);
+    const aCount = lines.filter((l) => l.op !== '+').length;
+    const bCount = lines.filter((l) => l.op !== '-').length;
+    // As in unified diff, an empty side starts at the line before it.
+    const aStart = aCount === 0 ? (aLine[start] ?? 1) - 1 : (aLine[start] ?? 1);
+    const bStart = bCount === 0 ? (bLine[start] ?? 1) - 1 : (bLine[start] ?? 1);
+    out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
+    for (const l of lines) out.push(`${l.op} ${l.text}`);
+  }
+  return out;
+}
+
+// -------------------------------------------------------------------------------------------
+// Rows
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return compactValue(a) === compactValue(b);
+}
+
+/** The row text after `├─ ` and any continuation lines (diff hunks) under it. */
+function fieldRow(
+  field: PlannedField,
+  action: Action,
+  c: Colors,
+  width: number,
+): { head: string; body: string[] } {
+  const path = c.bold(field.path);
+  if (field.sensitive) {
+    // Whatever the planner put in before/after (fingerprints, markers), only compare them.
+    const what = sameValue(field.before, field.after) ? 'unchanged' : 'changes';
+    return { head: `${path}: ${c.dim(`(sensitive, ${what})`)}`, body: [] };
+  }
+  // A create shows what it writes, a delete what it removes; an update both.
+  const oneSided = action === 'create' || action === 'delete';
+  const value = action === 'delete' ? field.before : field.after;
+  const line = oneSided
+    ? `${field.path}: ${compactValue(value)}`
+    : `${field.path}: ${compactValue(field.before)} → ${compactValue(field.after)}`;
+  const nested = isNested(field.before) || isNested(field.after);
+  if (!nested || line.length <= width) {
+    if (oneSided) return { head: `${path}: ${paint(c, action, compactValue(value))}`, body: [] };
+    return {
+      head: `${path}: ${c.red(compactValue(field.before))} → ${c.green(compactValue(field.after))}`,
+      body: [],
+    };
+  }
+  const before = action === 'create' ? [] : prettyLines(field.before);
+  const after = action === 'delete' ? [] : prettyLines(field.after);
+  const body = hunks(diffLines(before, after)).map((l) => {
+    if (l.startsWith('@@')) return c.cyan(l);
+    if (l.startsWith('-')) return c.red(l);
+    if (l.startsWith('+')) return c.green(l);
+    return l;
+  });
+  return { head: path, body };
+}
+
+/** `[~] media_servers/ny2 (update, id 5bc0…0001, protected)` */
+function resourceHead(change: PlannedChange, c: Colors): string {
+  const ref = `${change.kind}/${change.key}`;
+  const bits: string[] = [change.action];
+  if (change.id !== undefined && change.id !== change.key) {
+    // In full: server ids often share long prefixes, and the id is what a person searches for.
+    bits.push(`id ${change.id}`);
+  }
+  if (change.protected) bits.push(c.bold('protected'));
+  const marker = MARKERS[change.action as Exclude<Action, 'noop'>];
+  return `${paint(c, change.action, marker)} ${c.bold(ref)} ${c.dim('(')}${bits.join(', ')}${c.dim(')')}`;
+}
+
+function resourceBlock(change: PlannedChange, c: Colors, width: number): string[] {
+  const lines = [resourceHead(change, c)];
+  const hasFields = change.fields.length > 0;
+  for (const note of change.notes) lines.push(` ${hasFields ? '│' : ' '}  ${c.dim(`note: ${note}`)}`);
+  change.fields.forEach((field, i) => {
+    const last = i === change.fields.length - 1;
+    const { head, body } = fieldRow(field, change.action, c, width);
+    lines.push(` ${last ? '└─' : '├─'} ${head}`);
+    for (const l of body) lines.push(` ${last ? ' ' : '│'}     ${l}`);
+  });
+  return lines;
+}
+
+// -------------------------------------------------------------------------------------------
+// The plan
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `Plan: 2 to create, 1 to update, 0 to replace, 1 to delete.`, or the no-changes line. */
+export function planSummaryLine(plan: Plan): string {
+  const s = plan.summary;
+  if (s.create + s.update + s.replace + s.delete === 0)
+    return 'No changes. The live state matches the config.';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+}
+
+/** The whole plan as terminal text; ends with the summary line and a newline. */
+export function renderPlanText(plan: Plan, opts: PlanTextOptions): string {
+  const c = pc.createColors(opts.color);
+  const width = opts.width ?? 100;
+  const blocks: string[] = [c.bold(`Plan for target ${opts.label ?? plan.target}`)];
+  for (const change of plan.changes) {
+    if (change.action === 'noop') continue;
+    blocks.push(resourceBlock(change, c, width).join('\n'));
+  }
+  if (plan.unmanaged.length > 0) {
+    const rows = plan.unmanaged.map(
+      (u) => `  ${c.dim('·')} ${u.kind}/${u.id}${u.name === undefined ? '' : `  ${JSON.stringify(u.name)}`}`,
+    );
+    blocks.push(
+      [`${plural(plan.unmanaged.length, 'live resource')} not managed by kzops: never deleted`, ...rows].join(
+        '\n',
+      ),
+    );
+  }
+  const tail: string[] = [];
+  if (plan.summary.noop > 0) tail.push(c.dim(`${plural(plan.summary.noop, 'resource')} unchanged.`));
+  const summary = planSummaryLine(plan);
+  tail.push(summary.startsWith('No changes') ? c.green(summary) : c.bold(summary));
+  blocks.push(tail.join('\n'));
+  return blocks.join('\n\n') + '\n';
+}
