@@ -10,7 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KazooClient } from '../api/client.js';
+import { KazooClient, type KazooClientOptions } from '../api/client.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../api/target.js';
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
@@ -36,6 +36,8 @@ export interface ConnectOptions {
   /** `--target`. */
   target?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Requests in flight at once (the client's limit); the client's default when unset. */
+  concurrency?: number | undefined;
 }
 
 interface TargetsFile {
@@ -48,13 +50,14 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
   const targets = await readTargets(opts.dir);
   const chosen = chooseTarget(targets, opts, env);
   const url = env.KZOPS_URL || chosen.target.url;
-  if (url === 'sim') return embeddedSim(chosen.name);
+  const clientOptions = opts.concurrency === undefined ? {} : { concurrency: opts.concurrency };
+  if (url === 'sim') return embeddedSim(chosen.name, clientOptions);
   if (!targets && !env.KZOPS_API_KEY) {
     throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
       hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
     });
   }
-  return remote(resolveTarget(chosen.target, env, chosen.name));
+  return remote(resolveTarget(chosen.target, env, chosen.name), clientOptions);
 }
 
 /** The chosen target's name and safety policy from targets.yaml (none without one). */
@@ -132,10 +135,10 @@ function chooseTarget(
   return { name, target };
 }
 
-async function embeddedSim(name: string): Promise<Connection> {
+async function embeddedSim(name: string, clientOptions: KazooClientOptions): Promise<Connection> {
   const sim = await startSim({ port: 0 });
   const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, name);
-  const client = new KazooClient(target);
+  const client = new KazooClient(target, clientOptions);
   return {
     client,
     label: name === 'embedded simulator' ? name : `${name} (embedded simulator)`,
@@ -146,8 +149,8 @@ async function embeddedSim(name: string): Promise<Connection> {
   };
 }
 
-function remote(target: ResolvedTarget): Connection {
-  const client = new KazooClient(target);
+function remote(target: ResolvedTarget, clientOptions: KazooClientOptions): Connection {
+  const client = new KazooClient(target, clientOptions);
   // A server named only by KZOPS_URL is shown by its URL; a target by its name and URL.
   const label =
     target.name === undefined || target.name === ENV_ONLY

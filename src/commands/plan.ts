@@ -138,7 +138,7 @@ ${BaseCommand.exitCodesHelp}`;
       default: false,
     }),
     concurrency: Flags.integer({
-      description: 'documents read from the server at once',
+      description: 'requests to the server at once',
       default: 8,
       min: 1,
       max: 64,
@@ -166,7 +166,7 @@ ${BaseCommand.exitCodesHelp}`;
 
     const policy = await targetPolicy({ dir: flags.dir, target: flags.target });
     const state = await readState(dir, policy.name);
-    const conn = await connect({ dir: flags.dir, target: flags.target });
+    const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
     let plan: Plan;
     try {
       const live = await readLive(conn.client, { concurrency: flags.concurrency });
