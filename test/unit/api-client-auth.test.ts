@@ -1,57 +1,36 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
 import { KazooApiError } from '../../src/api/errors.js';
 import type { ResolvedTarget } from '../../src/api/target.js';
 import {
-  type Stub,
   type StubHandler,
   TOKEN,
   apiKeyTarget,
   kazooError,
   ok,
   reply,
-  startStub,
+  rejection,
+  stubSession,
   withAuth,
 } from './api-stub.js';
 
 const CLUSTER = 'aa2b36ac6a5edb290159cd1298283322';
-let stub: Stub | undefined;
-let client: KazooClient | undefined;
+const session = stubSession();
 
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = stub = undefined;
-});
-
-async function setup(handler: StubHandler, target?: (url: string) => ResolvedTarget): Promise<KazooClient> {
-  stub = await startStub(handler);
-  client = new KazooClient(target ? target(stub.url) : apiKeyTarget(stub.url), {
-    debug: false,
-    sleep: () => Promise.resolve(),
-  });
-  return client;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
+function setup(handler: StubHandler, target?: (url: string) => ResolvedTarget): Promise<KazooClient> {
+  return session.start(handler, target ? { target } : {});
 }
 
 describe('authentication', () => {
   it('authenticates lazily with the api key, once, and reuses the token', async () => {
     const c = await setup(withAuth((_req, res) => ok(res, [])));
-    expect(stub?.requests).toHaveLength(0);
+    expect(session.stub?.requests).toHaveLength(0);
     await c.getCustomerCluster('c1').catch(() => undefined);
     await c.getCarrierSbc('s1').catch(() => undefined);
     await c.getMediaServer('m1').catch(() => undefined);
-    const auth = stub!.authRequests();
+    const auth = session.stub!.authRequests();
     expect(auth).toHaveLength(1);
     expect(auth[0]).toMatchObject({
       method: 'PUT',
@@ -59,7 +38,7 @@ describe('authentication', () => {
       json: { data: { api_key: 'key-secret-abcdef' } },
     });
     expect(auth[0]?.headers['x-auth-token']).toBeUndefined();
-    for (const r of stub!.apiRequests()) expect(r.headers['x-auth-token']).toBe(TOKEN);
+    for (const r of session.stub!.apiRequests()) expect(r.headers['x-auth-token']).toBe(TOKEN);
   });
 
   it('shares one in-flight authentication among concurrent first requests', async () => {
@@ -77,8 +56,8 @@ describe('authentication', () => {
     await new Promise((r) => setTimeout(r, 20));
     release();
     await Promise.all(calls);
-    expect(stub!.authRequests()).toHaveLength(1);
-    expect(stub!.apiRequests()).toHaveLength(6);
+    expect(session.stub!.authRequests()).toHaveLength(1);
+    expect(session.stub!.apiRequests()).toHaveLength(6);
   });
 
   it('re-authenticates once on a 401 and retries the request once', async () => {
@@ -99,10 +78,10 @@ describe('authentication', () => {
     );
     const result = await c.patchDevice('acc', 'dev', { name: 'x' }); // non-idempotent: still safe after 401
     expect(result.data).toMatchObject({ token: 'token-2' });
-    expect(stub!.authRequests()).toHaveLength(2);
-    expect(stub!.apiRequests().map((r) => r.headers['x-auth-token'])).toEqual(['token-1', 'token-2']);
+    expect(session.stub!.authRequests()).toHaveLength(2);
+    expect(session.stub!.apiRequests().map((r) => r.headers['x-auth-token'])).toEqual(['token-1', 'token-2']);
     // Both attempts are the same logical request.
-    const ids = stub!.apiRequests().map((r) => r.headers['x-request-id']);
+    const ids = session.stub!.apiRequests().map((r) => r.headers['x-request-id']);
     expect(ids[0]).toBe(ids[1]);
   });
 
@@ -131,8 +110,8 @@ describe('authentication', () => {
     );
     await c.authenticate();
     await Promise.all([c.getCarrierSbc('a'), c.getCarrierSbc('b')]);
-    expect(stub!.authRequests()).toHaveLength(2);
-    expect(stub!.apiRequests().map((r) => r.headers['x-auth-token'])).toEqual([
+    expect(session.stub!.authRequests()).toHaveLength(2);
+    expect(session.stub!.apiRequests().map((r) => r.headers['x-auth-token'])).toEqual([
       'token-1',
       'token-1',
       'token-2',
@@ -147,8 +126,8 @@ describe('authentication', () => {
     expect(err.status).toBe(401);
     expect(err.attempts).toBe(2);
     expect(err.hint).toContain('cluster_id');
-    expect(stub!.authRequests()).toHaveLength(2);
-    expect(stub!.apiRequests()).toHaveLength(2);
+    expect(session.stub!.authRequests()).toHaveLength(2);
+    expect(session.stub!.apiRequests()).toHaveLength(2);
   });
 
   it('reports a 401 from the auth call itself with a hint naming the variable, not the key', async () => {
@@ -164,7 +143,7 @@ describe('authentication', () => {
     expect(err).toMatchObject({ status: 401, method: 'PUT', path: '/v2/api_auth', attempts: 1 });
     expect(err.hint).toContain('environment variable KZ_KEY');
     expect(`${err.summary()} ${err.hint}`).not.toContain('key-secret-abcdef');
-    expect(stub!.requests).toHaveLength(1);
+    expect(session.stub!.requests).toHaveLength(1);
   });
 
   it('authenticates a user with md5("user:pass") and the account name', async () => {
@@ -176,7 +155,7 @@ describe('authentication', () => {
       }),
     );
     await c.authenticate();
-    const [auth] = stub!.requests;
+    const [auth] = session.stub!.requests;
     expect(auth?.path).toBe('/v2/user_auth');
     expect(auth?.method).toBe('PUT');
     expect(auth?.json).toEqual({
@@ -192,15 +171,15 @@ describe('authentication', () => {
     );
     await c.listMediaServers();
     await c.pollPorts();
-    expect(stub!.requests).toHaveLength(3);
-    for (const r of stub!.requests) expect(r.headers['x-kazoo-cluster-id']).toBe(CLUSTER);
+    expect(session.stub!.requests).toHaveLength(3);
+    for (const r of session.stub!.requests) expect(r.headers['x-kazoo-cluster-id']).toBe(CLUSTER);
   });
 
   it('sends no cluster id header when none is configured', async () => {
     const c = await setup(withAuth((_req, res) => ok(res, [])));
     await c.listMediaServers();
-    expect(stub!.requests).toHaveLength(2);
-    for (const r of stub!.requests) expect(r.headers['x-kazoo-cluster-id']).toBeUndefined();
+    expect(session.stub!.requests).toHaveLength(2);
+    for (const r of session.stub!.requests) expect(r.headers['x-kazoo-cluster-id']).toBeUndefined();
   });
 
   it('does not reveal the key or the token when inspected', async () => {
@@ -209,14 +188,14 @@ describe('authentication', () => {
     const shown = inspect(c, { depth: 10 });
     expect(shown).not.toContain('key-secret-abcdef');
     expect(shown).not.toContain(TOKEN);
-    expect(shown).toContain(stub!.url);
+    expect(shown).toContain(session.stub!.url);
   });
 
   it('sends the standard headers', async () => {
     const c = await setup(withAuth((_req, res) => ok(res, {})));
     await c.patchCarrierSbc('s1', { ips: ['1.2.3.4'] });
     await c.getCarrierSbc('s1');
-    const [patch, get] = stub!.apiRequests();
+    const [patch, get] = session.stub!.apiRequests();
     expect(patch?.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/json' });
     expect(patch?.headers['user-agent']).toMatch(/^kzops\/\d+\.\d+\.\d+/);
     expect(patch?.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,40 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { KazooClient, type KazooClientOptions } from '../../src/api/client.js';
+import { describe, expect, it } from 'vitest';
+import type { KazooClientOptions } from '../../src/api/client.js';
 import { KazooApiError, KazooNetworkError, OutcomeUnknownError } from '../../src/api/errors.js';
 import {
-  type Stub,
   type StubHandler,
-  apiKeyTarget,
   kazooError,
   ok,
   recordingSleep,
-  startStub,
+  rejection,
+  stubSession,
   withAuth,
 } from './api-stub.js';
 
-let stub: Stub | undefined;
-let client: KazooClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = stub = undefined;
-});
+const session = stubSession();
 
 async function setup(handler: StubHandler, opts: KazooClientOptions = {}) {
-  stub = await startStub(withAuth(handler));
   const { sleep, delays } = recordingSleep();
-  client = new KazooClient(apiKeyTarget(stub.url), { debug: false, random: () => 0.5, sleep, ...opts });
-  return { c: client, s: stub, delays };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
+  const c = await session.start(withAuth(handler), { options: { random: () => 0.5, sleep, ...opts } });
+  return { c, s: session.stub!, delays };
 }
 
 /** Answers the n-th API request (0-based) with `answers[n]`, the last one after that. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { KazooClient, httpDebugEnabled } from '../../src/api/client.js';
 import { KazooProtocolError } from '../../src/api/errors.js';
 import { ROUTES } from '../../src/api/routes.js';
@@ -9,30 +9,12 @@ import type {
   MediaServer,
   TopSubscription,
 } from '../../src/api/types.js';
-import {
-  type Stub,
-  type StubHandler,
-  TOKEN,
-  apiKeyTarget,
-  ok,
-  reply,
-  startStub,
-  withAuth,
-} from './api-stub.js';
+import { type StubHandler, TOKEN, apiKeyTarget, ok, reply, stubSession, withAuth } from './api-stub.js';
 
-let stub: Stub | undefined;
-let client: KazooClient | undefined;
+const session = stubSession();
 
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = stub = undefined;
-});
-
-async function setup(handler: StubHandler): Promise<KazooClient> {
-  stub = await startStub(withAuth(handler));
-  client = new KazooClient(apiKeyTarget(stub.url), { debug: false, sleep: () => Promise.resolve() });
-  return client;
+function setup(handler: StubHandler): Promise<KazooClient> {
+  return session.start(withAuth(handler));
 }
 
 const echo: StubHandler = (req, res) => {
@@ -245,7 +227,7 @@ describe('typed methods', () => {
   it.each(cases)('$name → $method $path', async (tc) => {
     const c = await setup(echo);
     await tc.run(c);
-    const [req, ...rest] = stub!.apiRequests();
+    const [req, ...rest] = session.stub!.apiRequests();
     expect(rest).toHaveLength(0);
     expect(req?.method).toBe(tc.method);
     expect(req?.path).toBe(tc.path);
@@ -298,7 +280,7 @@ describe('typed methods', () => {
   it('returns the audit CSV as text', async () => {
     const c = await setup(echo);
     expect(await c.getUsageAuditCsv('202701')).toBe('account_id,mdn,bytes\nacc,+15550001111,42\n');
-    expect(stub!.apiRequests()[0]?.headers.accept).toContain('text/csv');
+    expect(session.stub!.apiRequests()[0]?.headers.accept).toContain('text/csv');
   });
 
   it('puts empty_months into the report wherever the server places it', async () => {
@@ -314,12 +296,13 @@ describe('typed methods', () => {
   });
 
   it('keeps a path prefix of the base url', async () => {
-    stub = await startStub((req, res) =>
-      req.path === '/kazoo/v2/api_auth' ? reply(res, 201, { auth_token: TOKEN, data: {} }) : ok(res, {}),
+    const client = await session.start(
+      (req, res) =>
+        req.path === '/kazoo/v2/api_auth' ? reply(res, 201, { auth_token: TOKEN, data: {} }) : ok(res, {}),
+      { target: (url) => apiKeyTarget(`${url}/kazoo/`) },
     );
-    client = new KazooClient(apiKeyTarget(`${stub.url}/kazoo/`), { debug: false });
     await client.getCarrierSbc('s1');
-    expect(stub.requests.map((r) => r.path)).toEqual([
+    expect(session.stub!.requests.map((r) => r.path)).toEqual([
       '/kazoo/v2/api_auth',
       '/kazoo/v2/support/routing/carrier_sbcs/s1',
     ]);
@@ -355,7 +338,7 @@ describe('listings', () => {
     });
     const result = await c.listCarrierSbcs({ pageSize: 2 });
     expect(result.data.map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
-    const queries = stub!.apiRequests().map((r) => Object.fromEntries(r.query));
+    const queries = session.stub!.apiRequests().map((r) => Object.fromEntries(r.query));
     expect(queries).toEqual([
       { page_size: '2' },
       { page_size: '2', start_key: 'key 2+' },
@@ -367,7 +350,7 @@ describe('listings', () => {
   it('stop with a protocol error when the server repeats a start key', async () => {
     const c = await setup((_req, res) => ok(res, [{ id: 'a' }], { next_start_key: 'same' }));
     await expect(c.listMediaServers()).rejects.toBeInstanceOf(KazooProtocolError);
-    expect(stub!.apiRequests()).toHaveLength(2);
+    expect(session.stub!.apiRequests()).toHaveLength(2);
   });
 
   it('reject a listing whose data is not an array', async () => {
@@ -380,10 +363,10 @@ describe('debug trace', () => {
   const SIP_PASSWORD = 'sip-pa55-secret';
 
   it('prints a redacted curl line and the response line for each attempt', async () => {
-    stub = await startStub(withAuth(echo));
     const lines: string[] = [];
-    client = new KazooClient(apiKeyTarget(stub.url, { clusterId: 'aa2b36ac6a5edb290159cd1298283322' }), {
-      debug: (line) => lines.push(line),
+    const client = await session.start(withAuth(echo), {
+      target: (url) => apiKeyTarget(url, { clusterId: 'aa2b36ac6a5edb290159cd1298283322' }),
+      options: { debug: (line) => lines.push(line) },
     });
     await client.importDevice('acc1', {
       mdn: '+1555',
@@ -399,21 +382,20 @@ describe('debug trace', () => {
     expect(lines[1]).toMatch(/^<- 201 in \d+ms \(request_id [0-9a-f-]{36}\)$/);
     expect(lines[2]).toContain(`-H 'X-Auth-Token: <redacted>'`);
     expect(lines[2]).toContain(`-H 'X-Kazoo-Cluster-ID: aa2b36ac6a5edb290159cd1298283322'`);
-    expect(lines[2]).toContain(`'${stub.url}/v2/support/accounts/acc1/devices/import'`);
+    expect(lines[2]).toContain(`'${session.stub!.url}/v2/support/accounts/acc1/devices/import'`);
     expect(lines[2]).toContain(`"password":"<redacted>"`);
     expect(lines[3]).toMatch(/^<- 200 in \d+ms \(request_id req-stub\)$/);
   });
 
   it('never prints user credentials or their md5', async () => {
-    stub = await startStub(withAuth(echo));
     const lines: string[] = [];
-    client = new KazooClient(
-      {
-        baseUrl: stub.url,
+    const client = await session.start(withAuth(echo), {
+      target: (url) => ({
+        baseUrl: url,
         auth: { kind: 'user', username: 'alice', password: 'hunter2-pw', accountName: 'acme' },
-      },
-      { debug: (line) => lines.push(line) },
-    );
+      }),
+      options: { debug: (line) => lines.push(line) },
+    });
     await client.authenticate();
     const output = lines.join('\n');
     expect(output).toContain('"credentials":"<redacted>"');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
 import {
   InvalidInputError,
@@ -7,30 +7,12 @@ import {
   KzopsError,
   OutcomeUnknownError,
 } from '../../src/api/errors.js';
-import { type Stub, apiKeyTarget, kazooError, ok, reply, startStub, withAuth } from './api-stub.js';
+import { kazooError, ok, rejection, reply, stubSession, withAuth } from './api-stub.js';
 
-let stub: Stub | undefined;
-let client: KazooClient | undefined;
+const session = stubSession();
 
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = stub = undefined;
-});
-
-async function setup(handler: Parameters<typeof withAuth>[0]): Promise<KazooClient> {
-  stub = await startStub(withAuth(handler));
-  client = new KazooClient(apiKeyTarget(stub.url), { debug: false, sleep: () => Promise.resolve() });
-  return client;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
+function setup(handler: Parameters<typeof withAuth>[0]): Promise<KazooClient> {
+  return session.start(withAuth(handler));
 }
 
 const validation = {
@@ -174,7 +156,7 @@ describe('client-side validation', () => {
     expect(from.message).toMatch(/^to must be a month/);
     const order = (await rejection(c.getUsageAudit({ from: '202612', to: '202611' }))) as Error;
     expect(order.message).toContain('must not be after');
-    expect(stub?.requests).toHaveLength(0);
+    expect(session.stub?.requests).toHaveLength(0);
   });
 
   it('rejects empty ids instead of hitting the collection', async () => {
@@ -184,6 +166,6 @@ describe('client-side validation', () => {
     expect((err as Error).message).toContain('id must be a non-empty string');
     expect(await rejection(c.lookupSubscription({} as never))).toBeInstanceOf(InvalidInputError);
     expect(await rejection(c.importDevice('a1', { name: 'n' }))).toBeInstanceOf(InvalidInputError);
-    expect(stub?.apiRequests()).toHaveLength(0);
+    expect(session.stub?.apiRequests()).toHaveLength(0);
   });
 });

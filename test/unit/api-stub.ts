@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
+import { KazooClient, type KazooClientOptions } from '../../src/api/client.js';
 import type { ResolvedTarget } from '../../src/api/target.js';
 
 export interface StubRequest {
@@ -140,4 +142,53 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays
       return Promise.resolve();
     },
   };
+}
+
+/** The error `promise` rejects with; throws (failing the test) when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+export interface StubSession {
+  /** The current test's stub and client (set by `start`). */
+  stub: Stub | undefined;
+  client: KazooClient | undefined;
+  /**
+   * Starts a stub answering with `handler` and a client on it: no debug output and no real
+   * waiting unless `options` says otherwise; an API-key target unless `target` makes another.
+   */
+  start(
+    handler: StubHandler,
+    opts?: { target?: (url: string) => ResolvedTarget; options?: KazooClientOptions },
+  ): Promise<KazooClient>;
+}
+
+/** One stub and one client per test, both closed after each test (registers the afterEach). */
+export function stubSession(): StubSession {
+  const session: StubSession = {
+    stub: undefined,
+    client: undefined,
+    async start(handler, opts = {}) {
+      const stub = await startStub(handler);
+      session.stub = stub;
+      const target = opts.target ? opts.target(stub.url) : apiKeyTarget(stub.url);
+      session.client = new KazooClient(target, {
+        debug: false,
+        sleep: () => Promise.resolve(),
+        ...opts.options,
+      });
+      return session.client;
+    },
+  };
+  afterEach(async () => {
+    await session.client?.close();
+    await session.stub?.close();
+    session.client = session.stub = undefined;
+  });
+  return session;
 }
