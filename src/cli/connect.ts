@@ -25,6 +25,8 @@ const ENV_ONLY = 'KZOPS_URL';
 
 export interface Connection {
   client: KazooClient;
+  /** The chosen target's name, protect list and threshold (from targets.yaml; none without it). */
+  policy: TargetPolicy;
   /** What the user is talking to, for headers of human output. */
   label: string;
   close(): Promise<void>;
@@ -51,13 +53,14 @@ export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
   const chosen = chooseTarget(targets, opts, env);
   const url = env.KZOPS_URL || chosen.target.url;
   const clientOptions = opts.concurrency === undefined ? {} : { concurrency: opts.concurrency };
-  if (url === 'sim') return embeddedSim(chosen.name, clientOptions);
+  const policy = policyOf(chosen);
+  if (url === 'sim') return embeddedSim(policy, clientOptions);
   if (!targets && !env.KZOPS_API_KEY) {
     throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
       hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
     });
   }
-  return remote(resolveTarget(chosen.target, env, chosen.name), clientOptions);
+  return remote(resolveTarget(chosen.target, env, chosen.name), policy, clientOptions);
 }
 
 /** The chosen target's name and safety policy from targets.yaml (none without one). */
@@ -69,15 +72,12 @@ export interface TargetPolicy {
   maxChangePercent: number | undefined;
 }
 
-/** Which target `connect` would pick for these options, and its protect list and threshold. */
-export async function targetPolicy(opts: ConnectOptions = {}): Promise<TargetPolicy> {
-  const env = opts.env ?? process.env;
-  const chosen = chooseTarget(await readTargets(opts.dir), opts, env);
-  const policy = chosen.target as Target & { protect?: string[]; max_change_percent?: number };
+function policyOf(chosen: { name: string; target: Target }): TargetPolicy {
+  const target = chosen.target as Target & { protect?: string[]; max_change_percent?: number };
   return {
     name: chosen.name,
-    protect: [...(policy.protect ?? [])],
-    maxChangePercent: policy.max_change_percent,
+    protect: [...(target.protect ?? [])],
+    maxChangePercent: target.max_change_percent,
   };
 }
 
@@ -135,12 +135,14 @@ function chooseTarget(
   return { name, target };
 }
 
-async function embeddedSim(name: string, clientOptions: KazooClientOptions): Promise<Connection> {
+async function embeddedSim(policy: TargetPolicy, clientOptions: KazooClientOptions): Promise<Connection> {
+  const { name } = policy;
   const sim = await startSim({ port: 0 });
   const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, name);
   const client = new KazooClient(target, clientOptions);
   return {
     client,
+    policy,
     label: name === 'embedded simulator' ? name : `${name} (embedded simulator)`,
     close: async () => {
       await client.close();
@@ -149,12 +151,12 @@ async function embeddedSim(name: string, clientOptions: KazooClientOptions): Pro
   };
 }
 
-function remote(target: ResolvedTarget, clientOptions: KazooClientOptions): Connection {
+function remote(target: ResolvedTarget, policy: TargetPolicy, clientOptions: KazooClientOptions): Connection {
   const client = new KazooClient(target, clientOptions);
   // A server named only by KZOPS_URL is shown by its URL; a target by its name and URL.
   const label =
     target.name === undefined || target.name === ENV_ONLY
       ? target.baseUrl
       : `${target.name} (${target.baseUrl})`;
-  return { client, label, close: () => client.close() };
+  return { client, policy, label, close: () => client.close() };
 }

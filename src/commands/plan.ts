@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
-import { connect, targetPolicy } from '../cli/connect.js';
+import { connect } from '../cli/connect.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { targetFlags } from '../cli/target-flags.js';
 import { readConfigDir } from '../config/read-config-dir.js';
@@ -164,11 +164,12 @@ ${BaseCommand.exitCodesHelp}`;
       });
     }
 
-    const policy = await targetPolicy({ dir: flags.dir, target: flags.target });
-    const state = await readState(dir, policy.name);
     const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
+    const { policy } = conn;
     let plan: Plan;
     try {
+      // Read before the live state, so a broken state file stops the run before any request.
+      const state = await readState(dir, policy.name);
       const live = await readLive(conn.client, { concurrency: flags.concurrency });
       ({ plan } = buildPlan({
         target: policy.name,
