@@ -215,6 +215,8 @@ export class KazooClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly trace: ((line: string) => void) | undefined;
   private readonly userAgent: string;
+  /** HTTP requests sent so far (every attempt, token requests included): for benchmarks and reports. */
+  requestsSent = 0;
 
   constructor(target: ResolvedTarget, opts: KazooClientOptions = {}) {
     this.target = target;
@@ -386,6 +388,7 @@ export class KazooClient {
     const release = await this.slots.acquire();
     state.attempts++;
     state.budgetUsed++;
+    this.requestsSent++;
     this.traceRequest(prepared, headers);
     const started = performance.now();
     try {

@@ -15,6 +15,8 @@ import { resolveTarget, type ResolvedTarget, type Target } from '../api/target.j
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { checkFile } from '../core/validate/index.js';
+import { statePath, workDir } from '../reconcile/state-file.js';
+import { SEED_IDS } from '../sim/seed.js';
 import { startSim } from '../sim/server.js';
 
 /** The default seed's super_master key: a published demo value, not a secret. */
@@ -23,13 +25,28 @@ const DEFAULT_DIR = 'config';
 /** The name of the target made from KZOPS_URL alone, with no targets.yaml. */
 const ENV_ONLY = 'KZOPS_URL';
 
-export interface Connection {
+export interface Connection extends TargetChoice {
   client: KazooClient;
-  /** The chosen target's name, protect list and threshold (from targets.yaml; none without it). */
-  policy: TargetPolicy;
   /** What the user is talking to, for headers of human output. */
   label: string;
   close(): Promise<void>;
+}
+
+/** The chosen target, before any connection is made (see `chooseConnection`). */
+export interface TargetChoice {
+  /** The chosen target's name, protect list and threshold (from targets.yaml; none without it). */
+  policy: TargetPolicy;
+  /** The embedded simulator (`url: sim`, or nothing configured). */
+  sim: boolean;
+  /** The target's state file (see src/reconcile/state-file.ts for where it lives). */
+  statePath: string;
+  /** `.kzops/` beside the config directory: simulator state, sim targets' state, locks. */
+  workDir: string;
+}
+
+/** A target chosen and checked, not yet connected: `open()` connects (and starts the embedded simulator). */
+export interface PreparedConnection extends TargetChoice {
+  open(): Promise<Connection>;
 }
 
 export interface ConnectOptions {
@@ -48,19 +65,36 @@ interface TargetsFile {
 }
 
 export async function connect(opts: ConnectOptions = {}): Promise<Connection> {
+  return (await prepareConnection(opts)).open();
+}
+
+/**
+ * Chooses and checks the target (targets.yaml, environment) without connecting, so a command
+ * can take the target's lock before the embedded simulator loads its state.
+ */
+export async function prepareConnection(opts: ConnectOptions = {}): Promise<PreparedConnection> {
   const env = opts.env ?? process.env;
   const targets = await readTargets(opts.dir);
   const chosen = chooseTarget(targets, opts, env);
   const url = env.KZOPS_URL || chosen.target.url;
   const clientOptions = opts.concurrency === undefined ? {} : { concurrency: opts.concurrency };
-  const policy = policyOf(chosen);
-  if (url === 'sim') return embeddedSim(policy, clientOptions);
+  const dir = opts.dir ?? DEFAULT_DIR;
+  const sim = url === 'sim';
+  const policy = policyOf(chosen, sim);
+  const choice: TargetChoice = {
+    policy,
+    sim,
+    statePath: statePath(dir, policy.name, sim),
+    workDir: workDir(dir),
+  };
+  if (sim) return { ...choice, open: () => embeddedSim(choice, clientOptions) };
   if (!targets && !env.KZOPS_API_KEY) {
     throw new ConfigError('KZOPS_URL is set but KZOPS_API_KEY is not', {
       hint: 'export KZOPS_API_KEY with the API key for that server, or unset KZOPS_URL to use the embedded simulator',
     });
   }
-  return remote(resolveTarget(chosen.target, env, chosen.name), policy, clientOptions);
+  const target = resolveTarget(chosen.target, env, chosen.name);
+  return { ...choice, open: () => Promise.resolve(remote(target, choice, clientOptions)) };
 }
 
 /** The chosen target's name and safety policy from targets.yaml (none without one). */
@@ -70,14 +104,25 @@ export interface TargetPolicy {
   protect: string[];
   /** Undefined when targets.yaml does not set it (the schema's default is 30). */
   maxChangePercent: number | undefined;
+  /**
+   * The master cluster's id: its cluster document and routing customer cluster are never
+   * deleted or replaced. The API does not say which cluster is the master, so it comes from
+   * the target's `master_cluster_id` (the embedded simulator's is known).
+   */
+  masterClusterId: string | undefined;
 }
 
-function policyOf(chosen: { name: string; target: Target }): TargetPolicy {
-  const target = chosen.target as Target & { protect?: string[]; max_change_percent?: number };
+function policyOf(chosen: { name: string; target: Target }, sim: boolean): TargetPolicy {
+  const target = chosen.target as Target & {
+    protect?: string[];
+    max_change_percent?: number;
+    master_cluster_id?: string;
+  };
   return {
     name: chosen.name,
     protect: [...(target.protect ?? [])],
     maxChangePercent: target.max_change_percent,
+    masterClusterId: target.master_cluster_id ?? (sim ? SEED_IDS.clusters.master : undefined),
   };
 }
 
@@ -135,14 +180,19 @@ function chooseTarget(
   return { name, target };
 }
 
-async function embeddedSim(policy: TargetPolicy, clientOptions: KazooClientOptions): Promise<Connection> {
-  const { name } = policy;
-  const sim = await startSim({ port: 0 });
+/** Where the embedded simulator of a sim target keeps its documents between runs. */
+export function embeddedSimStatePath(workDirectory: string, target: string): string {
+  return join(workDirectory, 'sim', `${target}.json`);
+}
+
+async function embeddedSim(choice: TargetChoice, clientOptions: KazooClientOptions): Promise<Connection> {
+  const { name } = choice.policy;
+  const sim = await startSim({ port: 0, statePath: embeddedSimStatePath(choice.workDir, name) });
   const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, name);
   const client = new KazooClient(target, clientOptions);
   return {
+    ...choice,
     client,
-    policy,
     label: name === 'embedded simulator' ? name : `${name} (embedded simulator)`,
     close: async () => {
       await client.close();
@@ -151,12 +201,12 @@ async function embeddedSim(policy: TargetPolicy, clientOptions: KazooClientOptio
   };
 }
 
-function remote(target: ResolvedTarget, policy: TargetPolicy, clientOptions: KazooClientOptions): Connection {
+function remote(target: ResolvedTarget, choice: TargetChoice, clientOptions: KazooClientOptions): Connection {
   const client = new KazooClient(target, clientOptions);
   // A server named only by KZOPS_URL is shown by its URL; a target by its name and URL.
   const label =
     target.name === undefined || target.name === ENV_ONLY
       ? target.baseUrl
       : `${target.name} (${target.baseUrl})`;
-  return { client, policy, label, close: () => client.close() };
+  return { ...choice, client, label, close: () => client.close() };
 }

@@ -40,6 +40,8 @@ export function exitCodeFor(code: KzopsErrorCode): ExitCode {
       return EXIT.usage;
     case 'config_invalid':
       return EXIT.invalid;
+    case 'refused':
+      return EXIT.refused;
     case 'api_error':
     case 'network_error':
     case 'outcome_unknown':

@@ -169,7 +169,7 @@ ${BaseCommand.exitCodesHelp}`;
     let plan: Plan;
     try {
       // Read before the live state, so a broken state file stops the run before any request.
-      const state = await readState(dir, policy.name);
+      const state = await readState(conn.statePath, policy.name);
       const live = await readLive(conn.client, { concurrency: flags.concurrency });
       ({ plan } = buildPlan({
         target: policy.name,
@@ -177,7 +177,8 @@ ${BaseCommand.exitCodesHelp}`;
         live,
         state,
         protect: policy.protect,
-        // The API does not say which cluster is the master: unknown here, so not passed.
+        ...(policy.masterClusterId === undefined ? {} : { masterClusterId: policy.masterClusterId }),
+        ...(state?.hmac_key === undefined ? {} : { hmacKey: state.hmac_key }),
         secrets: resolveSecrets(result.resources, process.env),
       }));
     } finally {

@@ -13,6 +13,7 @@ export type KzopsErrorCode =
   | 'network_error'
   | 'outcome_unknown'
   | 'protocol_error'
+  | 'refused'
   | 'internal';
 
 /** `user`: the user can fix it; `api`: the server or network failed or refused; `bug`: ours. */
@@ -62,5 +63,14 @@ export class InternalError extends KzopsError {
 /** Bad flags or arguments on the command line. */
 export class UsageError extends KzopsError {
   readonly code = 'usage';
+  readonly kind = 'user';
+}
+
+/**
+ * A safety rule said no before anything was changed: the protect list, the change threshold,
+ * a stale saved plan, deletes without --allow-deletes, another apply holding the lock.
+ */
+export class RefusedError extends KzopsError {
+  readonly code = 'refused';
   readonly kind = 'user';
 }

@@ -1,16 +1,30 @@
 /**
- * The target's state file, `<dir>/state/<target>.json`: which server id each config key was
- * applied as, and fingerprints of the secrets last applied. Committed with the config. This
- * module only reads it; `kzops apply` writes it.
+ * The target's state file: which server id each config key was applied as, fingerprints of
+ * what was last applied, and of the secrets. `kzops apply` writes it; plan, drift and export
+ * read it.
+ *
+ * Where it lives: for a real server, `<dir>/state/<target>.json`, committed with the config.
+ * For a `url: sim` target, `.kzops/state/<target>.json` beside the config directory, next to
+ * the simulator's own state and git-ignored like it: the state of a throwaway server is not
+ * worth a commit, and a fresh clone must not inherit ids its fresh simulator never had.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { KINDS, type StateEntry, type TargetState } from '../core/plan/types.js';
+import { writeFileAtomic } from '../sim/persist.js';
 
-/** Where the state of `target` lives under the config directory. */
-export function statePath(dir: string, target: string): string {
-  return join(dir, 'state', `${target}.json`);
+/**
+ * The working directory kzops keeps beside the config directory (`<dir>/../.kzops`): the
+ * embedded simulator's state, the state of sim targets and the apply locks. Git-ignored.
+ */
+export function workDir(dir: string): string {
+  return join(dirname(resolve(dir)), '.kzops');
+}
+
+/** Where the state of `target` lives (see the module comment). */
+export function statePath(dir: string, target: string, sim = false): string {
+  return sim ? join(workDir(dir), 'state', `${target}.json`) : join(dir, 'state', `${target}.json`);
 }
 
 /** sha256 and HMAC-SHA256 digests, as the planner writes them. */
@@ -26,6 +40,9 @@ export function stateProblem(value: unknown, target: string): string | undefined
   if (value.version !== 1) return `version must be 1 (got ${JSON.stringify(value.version)})`;
   if (value.target !== target) {
     return `target must be ${JSON.stringify(target)} (got ${JSON.stringify(value.target)})`;
+  }
+  if (value.hmac_key !== undefined && (typeof value.hmac_key !== 'string' || !HEX64.test(value.hmac_key))) {
+    return 'hmac_key must be 64 lowercase hex characters';
   }
   if (!isRecord(value.resources)) return 'resources must be an object';
   for (const [ref, entry] of Object.entries(value.resources)) {
@@ -54,9 +71,8 @@ export function stateProblem(value: unknown, target: string): string | undefined
   return undefined;
 }
 
-/** The state of `target`, or undefined when it has none yet (never applied). */
-export async function readState(dir: string, target: string): Promise<TargetState | undefined> {
-  const path = statePath(dir, target);
+/** The state of `target` in the file at `path`, or undefined when there is none yet (never applied). */
+export async function readState(path: string, target: string): Promise<TargetState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -88,5 +104,37 @@ export async function readState(dir: string, target: string): Promise<TargetStat
     if (entry.fingerprint !== undefined) copy.fingerprint = entry.fingerprint;
     resources[ref] = copy;
   }
-  return { version: 1, target, resources };
+  const out: TargetState = { version: 1, target, resources };
+  if (state.hmac_key !== undefined) out.hmac_key = state.hmac_key;
+  return out;
+}
+
+/** The state as written: keys in a stable order, so its git diffs show only real changes. */
+export function serializeTargetState(state: TargetState): string {
+  const resources: Record<string, StateEntry> = {};
+  for (const ref of Object.keys(state.resources).sort()) {
+    const entry = state.resources[ref];
+    if (entry === undefined) continue;
+    const copy: StateEntry = { id: entry.id };
+    if (entry.fingerprint !== undefined) copy.fingerprint = entry.fingerprint;
+    if (entry.secrets !== undefined && Object.keys(entry.secrets).length > 0) {
+      copy.secrets = Object.fromEntries(Object.entries(entry.secrets).sort(([a], [b]) => (a < b ? -1 : 1)));
+    }
+    resources[ref] = copy;
+  }
+  const out: TargetState = {
+    version: 1,
+    target: state.target,
+    ...(state.hmac_key === undefined ? {} : { hmac_key: state.hmac_key }),
+    resources,
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Writes the state atomically (a crash leaves the old file or the new one, never half). */
+export async function writeState(path: string, state: TargetState): Promise<void> {
+  const problem = stateProblem(JSON.parse(serializeTargetState(state)), state.target);
+  if (problem !== undefined) throw new Error(`refusing to write a corrupt state file ${path}: ${problem}`);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, serializeTargetState(state));
 }

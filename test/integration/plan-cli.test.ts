@@ -73,6 +73,8 @@ afterAll(async () => {
 beforeEach(async () => {
   dir = join(work, 'config');
   await rm(dir, { recursive: true, force: true });
+  // The embedded simulator's documents and the sim target's state: fresh for every test.
+  await rm(join(work, '.kzops'), { recursive: true, force: true });
   await cp(EXAMPLE, dir, { recursive: true });
 });
 
@@ -82,7 +84,10 @@ describe('kzops plan against the embedded simulator (the example config)', () =>
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe('Plan for target local (embedded simulator)');
-    expect(run.stdout).toMatch(/\n\[~\] customer_clusters\/8a901bea1d3297ef7d4c8d34809472c2 \(update\)\n/);
+    // The master cluster of the embedded simulator is known, so its customer cluster is protected.
+    expect(run.stdout).toMatch(
+      /\n\[~\] customer_clusters\/8a901bea1d3297ef7d4c8d34809472c2 \(update, protected\)\n/,
+    );
     expect(run.stdout).toContain('api_key: (sensitive, changes)');
     // A pipe is no terminal: no colour.
     expect(run.stdout).not.toContain('\u001b[');
@@ -164,13 +169,13 @@ describe('kzops plan against the embedded simulator (the example config)', () =>
 
 describe('the state file', () => {
   it('a corrupt state file exits 3 and names the file', async () => {
-    await mkdir(join(dir, 'state'), { recursive: true });
-    await writeFile(join(dir, 'state', 'local.json'), '{"version": 1, "target": "local", "resources": []}\n');
+    // A sim target keeps its state beside the simulator's, under .kzops/ next to the config.
+    await mkdir(join(work, '.kzops', 'state'), { recursive: true });
+    const path = join(work, '.kzops', 'state', 'local.json');
+    await writeFile(path, '{"version": 1, "target": "local", "resources": []}\n');
     const run = await kzops(['plan']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(
-      `state file ${join('config', 'state', 'local.json')} is corrupt: resources must be an object`,
-    );
+    expect(run.stderr).toContain(`state file ${path} is corrupt: resources must be an object`);
     expect(run.stdout).toBe('');
   });
 
@@ -184,13 +189,13 @@ describe('the state file', () => {
       const path = join(dir, 'media_servers', `${ms}.yaml`);
       await writeFile(path, (await readFile(path, 'utf8')).replace(/, sprint-west|sprint-west, /, ''));
     }
-    await mkdir(join(dir, 'state'), { recursive: true });
+    await mkdir(join(work, '.kzops', 'state'), { recursive: true });
     const state = {
       version: 1,
       target: 'local',
       resources: { 'carrier_sbcs/sprint-west': { id: adopted?.id } },
     };
-    await writeFile(join(dir, 'state', 'local.json'), JSON.stringify(state));
+    await writeFile(join(work, '.kzops', 'state', 'local.json'), JSON.stringify(state));
     const run = await kzops(['plan']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`[-] carrier_sbcs/sprint-west (delete, id ${adopted?.id ?? ''})`);

@@ -56,6 +56,12 @@ export interface Plan {
 export interface TargetState {
   version: 1;
   target: string;
+  /**
+   * The key of the secret fingerprints (HMAC-SHA256), 64 hex characters, made at random by
+   * the first apply that stores one. It is committed with the state, so it only makes the
+   * fingerprints specific to this target: it is not a secret itself.
+   */
+  hmac_key?: string;
   resources: Record<string /* `${kind}/${key}` */, StateEntry>;
 }
 
@@ -64,8 +70,10 @@ export interface StateEntry {
   /** HMAC-SHA256 (keyed per target) of each write-only secret as last applied, by field path. */
   secrets?: Record<string, string>;
   /**
-   * Cluster documents only (they cannot be read back): sha256 of the canonical JSON of the
-   * non-secret fields as last applied (`clusterFingerprint` in build-plan.ts).
+   * Cluster documents (they cannot be read back): sha256 of the canonical JSON of the
+   * non-secret fields as last applied (`clusterFingerprint` in build-plan.ts). Routing
+   * documents: `fingerprintDoc` of the live document as kzops last read it back after an
+   * apply, so `kzops drift` can tell a change made outside kzops.
    */
   fingerprint?: string;
 }
