@@ -1,27 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
 import { EXIT } from '../cli/exit-codes.js';
+import { loadValidConfig } from '../cli/load-config.js';
 import { targetFlags } from '../cli/target-flags.js';
-import { readConfigDir } from '../config/read-config-dir.js';
-import { loadSchemas } from '../config/schemas.js';
-import { ConfigError, UsageError } from '../core/errors.js';
-import { buildPlan } from '../core/plan/build-plan.js';
+import { UsageError } from '../core/errors.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
-import {
-  isSecretField,
-  validateConfig,
-  type ConfigFile,
-  type LoadedResource,
-} from '../core/validate/index.js';
-import { displayPath, renderProblemsText } from '../render/problems.js';
+import type { ConfigFile } from '../core/validate/index.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { readLive } from '../reconcile/read-live.js';
-import { readState } from '../reconcile/state-file.js';
+import { makePlan } from '../reconcile/make-plan.js';
 
 /** What `--json` prints (schemas/output/plan.schema.json): the plan without live fingerprints. */
 export interface PlanJson extends Omit<Plan, 'changes'> {
@@ -50,44 +40,6 @@ export function configDigest(files: readonly ConfigFile[]): string {
     hash.update(`${f.path}\0${f.text}\0`);
   }
   return hash.digest('hex');
-}
-
-/**
- * Secret values a resource reads from the environment or a file (`api_key: {env: NAME}`), by
- * `<kind>/<key>` then field path, for the planner to fingerprint. Never printed. A secret
- * whose variable is unset or whose file cannot be read is left out: the plan can then only
- * say it cannot compare that field.
- */
-export function resolveSecrets(
-  resources: readonly LoadedResource[],
-  env: NodeJS.ProcessEnv,
-): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  const walk = (value: unknown, path: string[], ref: string): void => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-      const here = [...path, key];
-      if (isSecretField(key) && typeof v === 'object' && v !== null) {
-        const source = v as { env?: unknown; file?: unknown };
-        let secret: string | undefined;
-        if (typeof source.env === 'string') secret = env[source.env] || undefined;
-        else if (typeof source.file === 'string') secret = readSecretFile(source.file);
-        if (secret !== undefined) (out[ref] ??= {})[here.join('.')] = secret;
-      } else {
-        walk(v, here, ref);
-      }
-    }
-  };
-  for (const r of resources) walk(r.doc, [], `${r.kind}/${r.key}`);
-  return out;
-}
-
-function readSecretFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
 }
 
 /** The `--json` document: the plan minus live fingerprints (those belong to `--out`). */
@@ -148,39 +100,13 @@ ${BaseCommand.exitCodesHelp}`;
   async run(): Promise<PlanJson> {
     const { flags } = await this.parseInput(PlanCommand);
     const dir = flags.dir ?? 'config';
-    const files = await readConfigDir(dir);
-    const result = validateConfig(files, await loadSchemas());
-    if (!result.valid) {
-      // As `kzops validate` prints them; with --json, stdout is for the plan alone, and the
-      // base command prints no error message under --json, so the problems go to stderr.
-      if (this.jsonEnabled()) process.stderr.write(renderProblemsText(result, files, { dir, color: false }));
-      else process.stdout.write(renderProblemsText(result, files, { dir, color: useColor() }));
-      const errors = result.problems.filter((p) => p.severity === 'error');
-      const first = errors[0];
-      const where = first ? `: ${displayPath(first.file, dir)}:${first.line}:${first.col} ${first.code}` : '';
-      const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-      throw new ConfigError(`the config is invalid${where}${more}; nothing was sent`, {
-        hint: `run kzops validate --dir ${dir}`,
-      });
-    }
+    const { files, result } = await loadValidConfig(dir, this.jsonEnabled());
 
     const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
     const { policy } = conn;
     let plan: Plan;
     try {
-      // Read before the live state, so a broken state file stops the run before any request.
-      const state = await readState(conn.statePath, policy.name);
-      const live = await readLive(conn.client, { concurrency: flags.concurrency });
-      ({ plan } = buildPlan({
-        target: policy.name,
-        desired: result.resources,
-        live,
-        state,
-        protect: policy.protect,
-        ...(policy.masterClusterId === undefined ? {} : { masterClusterId: policy.masterClusterId }),
-        ...(state?.hmac_key === undefined ? {} : { hmacKey: state.hmac_key }),
-        secrets: resolveSecrets(result.resources, process.env),
-      }));
+      ({ plan } = await makePlan(conn, result.resources, { concurrency: flags.concurrency }));
     } finally {
       await conn.close();
     }

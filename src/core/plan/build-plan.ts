@@ -85,7 +85,7 @@ export const NOTE_ADOPTED = 'adopted by name (no state entry)';
 export const NOTE_CLUSTER_UNREADABLE =
   'cluster documents cannot be read back: compared with what kzops last applied';
 export const NOTE_CLUSTER_NO_STATE =
-  'cluster documents cannot be read back: no state entry, so kzops assumes it does not exist';
+  'cluster documents cannot be read back: no state entry, so kzops creates it (replacing any document the server already has with this id)';
 export const NOTE_CLUSTER_NO_FINGERPRINT =
   'the state has no fingerprint of what kzops last applied: replacing so that it is known';
 export const NOTE_PROTECTED = 'protected: apply will refuse';
@@ -221,7 +221,8 @@ function showRefs(
 
 const NO_RULES: DiffRules = { sets: [], ips: [] };
 
-function rulesFor(kind: Kind): DiffRules {
+/** The differ's rules for a kind (cluster documents have no sets and no IP fields). */
+export function rulesFor(kind: Kind): DiffRules {
   return kind === 'clusters' ? NO_RULES : ROUTING_DIFF_RULES[kind];
 }
 

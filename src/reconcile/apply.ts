@@ -1,0 +1,446 @@
+/**
+ * The executor of `kzops apply`: runs a schedule (src/core/plan/schedule.ts) against the
+ * server, as many steps at once as the dependencies and `concurrency` allow, then reads back
+ * what it changed and works out the new state file.
+ *
+ * Failure is local. A failed step fails only itself; the steps that depend on it are skipped
+ * (with the reason); everything independent goes on. The state records exactly what was
+ * done, so a second apply plans only what is left.
+ *
+ * Lost responses. A create whose response was lost (OutcomeUnknownError) may or may not have
+ * happened. Before calling it failed, the executor looks: a customer cluster or cluster
+ * document by its id, an SBC or media server by its name among the documents nobody claims.
+ * Found: adopted, and the run goes on. Not found: failed, and the next plan (which adopts by
+ * name before it creates) cannot make a duplicate either.
+ *
+ * Read-back. After the steps, every document kzops created or changed is read again and
+ * compared with the config by the planner's own differ. A field that does not read back as
+ * written is reported by path with both values: the plan would otherwise flap on it forever.
+ */
+import { randomBytes } from 'node:crypto';
+import type { KazooClient } from '../api/client.js';
+import { KazooApiError, OutcomeUnknownError } from '../api/errors.js';
+import type { ApiResult } from '../api/types.js';
+import { KzopsError } from '../core/errors.js';
+import {
+  clusterFingerprint,
+  fingerprintDoc,
+  isRefPlaceholder,
+  resolveReferences,
+  rulesFor,
+  secretFingerprint,
+  secretFields,
+  type LiveDoc,
+} from '../core/plan/build-plan.js';
+import { diffDocument } from '../core/plan/diff.js';
+import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
+import type { Kind, Plan, TargetState } from '../core/plan/types.js';
+import { isSecretField, type LoadedResource } from '../core/validate/index.js';
+import { mapLimit } from './read-live.js';
+
+export type StepStatus = 'done' | 'failed' | 'skipped';
+
+export interface StepReport {
+  n: number;
+  op: StepOp;
+  kind: Kind;
+  key: string;
+  /** The server id (for a create, the one the server gave). */
+  id?: string;
+  status: StepStatus;
+  /** failed: what went wrong. skipped: which earlier step failed. */
+  reason?: string;
+  /** Something the reader should know about a step that succeeded (adopted after a lost response, ...). */
+  note?: string;
+}
+
+/** A field that did not read back as it was written. */
+export interface Divergence {
+  kind: Kind;
+  key: string;
+  id: string;
+  path: string;
+  written: unknown;
+  read: unknown;
+}
+
+export interface ApplyInput {
+  client: KazooClient;
+  plan: Plan;
+  /** The state the plan returned (the file's, plus adoptions by name). Not modified. */
+  state: TargetState;
+  desired: readonly LoadedResource[];
+  live: readonly LiveDoc[];
+  /** Secret values by `<kind>/<key>` then field path (see resolveSecrets in make-plan.ts). */
+  secrets: Record<string, Record<string, string>>;
+  /** Steps in flight at once. */
+  concurrency: number;
+  /** Called as each step ends, in completion order (progress output). */
+  onStep?: (report: StepReport) => void;
+}
+
+export interface ApplyResult {
+  steps: StepReport[];
+  divergences: Divergence[];
+  /** The state to write: ids of what exists now, fingerprints of what was last applied. */
+  state: TargetState;
+}
+
+type RoutingKind = Exclude<Kind, 'clusters'>;
+
+interface KindApi {
+  create(client: KazooClient, key: string, body: Record<string, unknown>): Promise<ApiResult<unknown>>;
+  patch(client: KazooClient, id: string, body: Record<string, unknown>): Promise<ApiResult<unknown>>;
+  remove(client: KazooClient, id: string): Promise<ApiResult<unknown>>;
+  get(client: KazooClient, id: string): Promise<ApiResult<Record<string, unknown>>>;
+  list(client: KazooClient): Promise<ApiResult<{ id: string; name?: unknown }[]>>;
+}
+
+// Bodies are config documents checked by validation, not by the client's static types.
+const ROUTING: Record<RoutingKind, KindApi> = {
+  customer_clusters: {
+    create: (c, key, body) => c.createCustomerCluster(key, body as never),
+    patch: (c, id, body) => c.patchCustomerCluster(id, body),
+    remove: (c, id) => c.deleteCustomerCluster(id),
+    get: (c, id) => c.getCustomerCluster(id),
+    list: (c) => c.listCustomerClusters(),
+  },
+  carrier_sbcs: {
+    create: (c, _key, body) => c.createCarrierSbc(body as never),
+    patch: (c, id, body) => c.patchCarrierSbc(id, body),
+    remove: (c, id) => c.deleteCarrierSbc(id),
+    get: (c, id) => c.getCarrierSbc(id),
+    list: (c) => c.listCarrierSbcs(),
+  },
+  media_servers: {
+    create: (c, _key, body) => c.createMediaServer(body as never),
+    patch: (c, id, body) => c.patchMediaServer(id, body),
+    remove: (c, id) => c.deleteMediaServer(id),
+    get: (c, id) => c.getMediaServer(id),
+    list: (c) => c.listMediaServers(),
+  },
+};
+
+function normalName(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+}
+
+/** `fn`'s result; a thrown error as a failed outcome with its one-line summary. */
+function describe(err: unknown): string {
+  if (err instanceof KzopsError) return err.summary();
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The first `{ref}` placeholder left in a body, if any. */
+function placeholderIn(value: unknown): string | undefined {
+  if (isRefPlaceholder(value)) return value.ref;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const v of Object.values(value)) {
+    const found = placeholderIn(v);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A step failed, with a reason for the report. */
+class StepFailure extends Error {}
+
+export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
+  const { client } = input;
+  const { steps } = schedule({ plan: input.plan, desired: input.desired, live: input.live });
+  const desiredByRef = new Map(input.desired.map((r) => [`${r.kind}/${r.key}`, r]));
+
+  // Ids known now: the plan's, then each create's as it happens.
+  const ids = new Map<string, string>();
+  for (const c of input.plan.changes) if (c.id !== undefined) ids.set(`${c.kind}/${c.key}`, c.id);
+  const idOf = (kind: Kind, key: string) => ids.get(`${kind}/${key}`);
+  // Ids some resource already owns: never adopted for another after a lost response.
+  const claimed = new Set<string>([
+    ...Object.entries(input.state.resources).map(([ref, e]) => `${ref.split('/')[0] ?? ''}/${e.id}`),
+    ...input.plan.changes.filter((c) => c.id !== undefined).map((c) => `${c.kind}/${c.id ?? ''}`),
+  ]);
+  const secretValues = Object.values(input.secrets).flatMap((m) => Object.values(m));
+  const scrub = (text: string) =>
+    secretValues.reduce((t, s) => (s.length >= 4 ? t.split(s).join('(sensitive)') : t), text);
+
+  const reports = new Array<StepReport | undefined>(steps.length);
+  const finished = new Array<Promise<StepReport> | undefined>(steps.length);
+  const slots = new Limiter(input.concurrency);
+
+  const resolveBody = (step: Step): Record<string, unknown> => {
+    const body = resolveReferences(step.kind, step.body ?? {}, idOf);
+    const pending = placeholderIn(body);
+    if (pending !== undefined)
+      throw new StepFailure(`internal: the reference to ${pending} is still unresolved`);
+    return body;
+  };
+
+  const runStep = async (step: Step): Promise<StepReport> => {
+    const base = {
+      n: step.n,
+      op: step.op,
+      kind: step.kind,
+      key: step.key,
+      ...(step.id === undefined ? {} : { id: step.id }),
+    };
+    const depReports = await Promise.all(step.deps.map((d) => finished[d] as Promise<StepReport>));
+    const failedDep = depReports.find((r) => r.status !== 'done');
+    if (failedDep) {
+      return {
+        ...base,
+        status: 'skipped',
+        reason: `needs ${failedDep.op} ${failedDep.kind}/${failedDep.key}, which ${failedDep.status === 'failed' ? 'failed' : 'was skipped'}`,
+      };
+    }
+    if (step.blocked !== undefined) return { ...base, status: 'failed', reason: step.blocked };
+    if ((step.op === 'delete' || step.change.action === 'replace') && step.change.protected) {
+      // The command refuses such a plan before anything is sent; this is the last guard.
+      return { ...base, status: 'failed', reason: 'protected: kzops never deletes or replaces it' };
+    }
+    const release = await slots.acquire();
+    try {
+      const note = await perform(step);
+      const id = ids.get(`${step.kind}/${step.key}`) ?? step.id;
+      return { ...base, ...(id === undefined ? {} : { id }), status: 'done', ...(note ? { note } : {}) };
+    } catch (err) {
+      return { ...base, status: 'failed', reason: scrub(describe(err)) };
+    } finally {
+      release();
+    }
+  };
+
+  /** One request (or a few, for a lost response or a cluster replace); returns a note or nothing. */
+  const perform = async (step: Step): Promise<string | undefined> => {
+    const ref = `${step.kind}/${step.key}`;
+    if (step.kind === 'clusters') return performCluster(step);
+    const api = ROUTING[step.kind];
+    switch (step.op) {
+      case 'create': {
+        const body = resolveBody(step);
+        try {
+          const { data } = await api.create(client, step.key, body);
+          const id = step.kind === 'customer_clusters' ? step.key : (data as { id?: unknown }).id;
+          if (typeof id !== 'string' || id === '')
+            throw new StepFailure('the server answered a create without an id');
+          ids.set(ref, id);
+          claimed.add(`${step.kind}/${id}`);
+          return undefined;
+        } catch (err) {
+          if (!(err instanceof OutcomeUnknownError)) throw err;
+          const found = await findLostCreate(step, body);
+          if (found === undefined) {
+            throw new StepFailure(
+              `${describe(err)}; no document that could be it was found, so none was adopted (the next plan adopts it by name if it appears)`,
+            );
+          }
+          ids.set(ref, found);
+          claimed.add(`${step.kind}/${found}`);
+          return `the response was lost; found it as ${found} and adopted it`;
+        }
+      }
+      case 'update':
+      case 'link':
+      case 'unlink': {
+        const id = step.id ?? idOf(step.kind, step.key);
+        if (id === undefined) throw new StepFailure('internal: no id to patch');
+        const body = step.op === 'unlink' ? (step.body ?? {}) : resolveBody(step);
+        await api.patch(client, id, body);
+        return undefined;
+      }
+      case 'delete': {
+        if (step.id === undefined) throw new StepFailure('internal: no id to delete');
+        try {
+          await api.remove(client, step.id);
+        } catch (err) {
+          if (err instanceof KazooApiError && err.status === 404) return 'already gone';
+          throw err;
+        }
+        return undefined;
+      }
+    }
+  };
+
+  const findLostCreate = async (step: Step, body: Record<string, unknown>): Promise<string | undefined> => {
+    const api = ROUTING[step.kind as RoutingKind];
+    if (step.kind === 'customer_clusters') {
+      try {
+        await api.get(client, step.key);
+        return step.key;
+      } catch {
+        return undefined;
+      }
+    }
+    const name = normalName(body.name);
+    if (name === undefined) return undefined;
+    const { data } = await api.list(client);
+    const matches = data.filter((d) => normalName(d.name) === name && !claimed.has(`${step.kind}/${d.id}`));
+    return matches.length === 1 ? matches[0]?.id : undefined;
+  };
+
+  const clusterBody = (step: Step): Record<string, unknown> => {
+    const ref = `${step.kind}/${step.key}`;
+    const doc = desiredByRef.get(ref)?.doc ?? {};
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(doc)) {
+      if (isSecretField(k) && typeof v === 'object' && v !== null) {
+        const value = input.secrets[ref]?.[k];
+        if (value === undefined) throw new StepFailure(`${k}: the secret's value is not available`);
+        out[k] = value;
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  };
+
+  const performCluster = async (step: Step): Promise<string | undefined> => {
+    if (step.op === 'delete') {
+      try {
+        await client.deleteCluster(step.key);
+      } catch (err) {
+        if (err instanceof KazooApiError && err.status === 404) return 'already gone';
+        throw err;
+      }
+      return undefined;
+    }
+    const body = clusterBody(step);
+    try {
+      await client.createCluster(step.key, body as never);
+      return undefined;
+    } catch (err) {
+      // No state entry, yet the server has one: cluster documents cannot be read, so the
+      // only way to make it match the config is to write it again. The plan said so.
+      if (!(err instanceof KazooApiError && err.status === 409) || step.change.action !== 'create') throw err;
+      if (step.change.protected) throw new StepFailure('exists already and is protected: not replaced');
+      await client.deleteCluster(step.key);
+      await client.createCluster(step.key, body as never);
+      return 'a document with this id existed (kzops had no record of it): replaced it';
+    }
+  };
+
+  for (const step of steps) {
+    const p = runStep(step).then((report) => {
+      reports[step.n] = report;
+      input.onStep?.(report);
+      return report;
+    });
+    finished[step.n] = p;
+  }
+  await Promise.all(finished.map((p) => p ?? Promise.resolve()));
+  const done = reports.filter((r): r is StepReport => r !== undefined);
+
+  // Read back every routing document that was written, once all steps are over.
+  const written = new Map<string, { kind: RoutingKind; key: string; id: string }>();
+  for (const r of done) {
+    if (r.status !== 'done' || r.kind === 'clusters' || r.op === 'delete' || r.op === 'unlink') continue;
+    const id = ids.get(`${r.kind}/${r.key}`);
+    if (id !== undefined) written.set(`${r.kind}/${r.key}`, { kind: r.kind, key: r.key, id });
+  }
+  const divergences: Divergence[] = [];
+  const readBack = new Map<string, Record<string, unknown>>();
+  await mapLimit([...written.values()], input.concurrency, async ({ kind, key, id }) => {
+    const ref = `${kind}/${key}`;
+    let doc: Record<string, unknown>;
+    try {
+      ({ data: doc } = await ROUTING[kind].get(client, id));
+    } catch (err) {
+      divergences.push({ kind, key, id, path: '(document)', written: 'written', read: scrub(describe(err)) });
+      return;
+    }
+    readBack.set(ref, doc);
+    const desired = desiredByRef.get(ref);
+    if (!desired) return;
+    for (const change of diffDocument(resolveReferences(kind, desired.doc, idOf), doc, rulesFor(kind))) {
+      divergences.push({ kind, key, id, path: change.path, written: change.after, read: change.before });
+    }
+  });
+  divergences.sort((a, b) => (a.kind + a.key + a.path < b.kind + b.key + b.path ? -1 : 1));
+
+  return {
+    steps: done,
+    divergences,
+    state: nextState(input, done, ids, readBack),
+  };
+}
+
+/** The state after the run: what exists now, and the fingerprints of what was applied. */
+function nextState(
+  input: ApplyInput,
+  reports: readonly StepReport[],
+  ids: ReadonlyMap<string, string>,
+  readBack: ReadonlyMap<string, Record<string, unknown>>,
+): TargetState {
+  const state: TargetState = structuredClone(input.state);
+  const liveIds = new Set(input.live.map((d) => `${d.kind}/${d.id}`));
+  const doneOps = (ref: string) =>
+    new Set(reports.filter((r) => r.status === 'done' && `${r.kind}/${r.key}` === ref).map((r) => r.op));
+  const liveFp = new Map(input.plan.changes.map((c) => [`${c.kind}/${c.key}`, c.liveFingerprint]));
+
+  for (const change of input.plan.changes) {
+    const ref = `${change.kind}/${change.key}`;
+    const ops = doneOps(ref);
+    if (change.kind === 'clusters') {
+      if (change.action === 'delete') {
+        if (ops.has('delete')) delete state.resources[ref];
+        continue;
+      }
+      if (!ops.has('create')) {
+        // A failed replace deleted it; a failed create never made it: no record either way.
+        if (change.action === 'replace' && ops.has('delete')) delete state.resources[ref];
+        continue;
+      }
+      const doc = input.desired.find((r) => r.kind === 'clusters' && r.key === change.key)?.doc ?? {};
+      state.hmac_key ??= randomBytes(32).toString('hex');
+      const key = state.hmac_key;
+      const secrets = Object.fromEntries(
+        secretFields(doc)
+          .map((path) => [path, input.secrets[ref]?.[path]] as const)
+          .filter((e): e is readonly [string, string] => e[1] !== undefined)
+          .map(([path, value]) => [path, secretFingerprint(key, value)]),
+      );
+      state.resources[ref] = {
+        id: change.key,
+        fingerprint: clusterFingerprint(doc),
+        ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      };
+      continue;
+    }
+    if (change.action === 'delete') {
+      if (ops.has('delete')) delete state.resources[ref];
+      continue;
+    }
+    const id = ids.get(ref);
+    if (id === undefined) {
+      // Never created (or lost and not found): no id to remember; a stale one goes.
+      delete state.resources[ref];
+      continue;
+    }
+    const read = readBack.get(ref);
+    const fingerprint = read ? fingerprintDoc(read) : liveFp.get(ref);
+    state.resources[ref] = { id, ...(fingerprint === undefined ? {} : { fingerprint }) };
+  }
+  // Entries of documents that are gone live and no config claims: nothing left to remember.
+  const planned = new Set(input.plan.changes.map((c) => `${c.kind}/${c.key}`));
+  for (const [ref, entry] of Object.entries(state.resources)) {
+    const kind = ref.split('/')[0] ?? '';
+    if (kind === 'clusters' || planned.has(ref)) continue;
+    if (!liveIds.has(`${kind}/${entry.id}`)) delete state.resources[ref];
+  }
+  return state;
+}
+
+/** At most `limit` holders at once, first come first served. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What plan, apply and drift share: read the target's state file and every live routing
+ * document, then run the planner with the target's policy and the config's secrets.
+ */
+import type { Connection } from '../cli/connect.js';
+import { buildPlan, type LiveDoc } from '../core/plan/build-plan.js';
+import type { Plan, TargetState } from '../core/plan/types.js';
+import { isSecretField, type LoadedResource } from '../core/validate/index.js';
+import { readFileSync } from 'node:fs';
+import { readLive } from './read-live.js';
+import { readState } from './state-file.js';
+
+export interface MadePlan {
+  plan: Plan;
+  /** The state file as read (undefined: none yet). */
+  prior: TargetState | undefined;
+  /** The state plus the ids adopted by name. */
+  state: TargetState;
+  live: LiveDoc[];
+  /** Secret values the config points at (never printed). */
+  secrets: Record<string, Record<string, string>>;
+}
+
+export async function makePlan(
+  conn: Connection,
+  desired: LoadedResource[],
+  opts: { concurrency: number; env?: NodeJS.ProcessEnv },
+): Promise<MadePlan> {
+  const { policy } = conn;
+  // Read before the live state, so a broken state file stops the run before any request.
+  const prior = await readState(conn.statePath, policy.name);
+  const live = await readLive(conn.client, { concurrency: opts.concurrency });
+  const secrets = resolveSecrets(desired, opts.env ?? process.env);
+  const { plan, state } = buildPlan({
+    target: policy.name,
+    desired,
+    live,
+    state: prior,
+    protect: policy.protect,
+    ...(policy.masterClusterId === undefined ? {} : { masterClusterId: policy.masterClusterId }),
+    ...(prior?.hmac_key === undefined ? {} : { hmacKey: prior.hmac_key }),
+    secrets,
+  });
+  return { plan, prior, state, live, secrets };
+}
+
+/**
+ * Secret values a resource reads from the environment or a file (`api_key: {env: NAME}`), by
+ * `<kind>/<key>` then field path, for the planner to fingerprint and apply to send. Never
+ * printed. A secret whose variable is unset or whose file cannot be read is left out: the
+ * plan can then only say it cannot compare that field.
+ */
+export function resolveSecrets(
+  resources: readonly LoadedResource[],
+  env: NodeJS.ProcessEnv,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  const walk = (value: unknown, path: string[], ref: string): void => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const here = [...path, key];
+      if (isSecretField(key) && typeof v === 'object' && v !== null) {
+        const source = v as { env?: unknown; file?: unknown };
+        let secret: string | undefined;
+        if (typeof source.env === 'string') secret = env[source.env] || undefined;
+        else if (typeof source.file === 'string') secret = readSecretFile(source.file);
+        if (secret !== undefined) (out[ref] ??= {})[here.join('.')] = secret;
+      } else {
+        walk(v, here, ref);
+      }
+    }
+  };
+  for (const r of resources) walk(r.doc, [], `${r.kind}/${r.key}`);
+  return out;
+}
+
+function readSecretFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
