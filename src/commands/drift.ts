@@ -1,0 +1,60 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { useColor } from '../cli/color.js';
+import { connect } from '../cli/connect.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { loadValidConfig } from '../cli/load-config.js';
+import { targetFlags } from '../cli/target-flags.js';
+import { classifyDrift, driftJson, type DriftJson, type DriftReport } from '../core/plan/drift.js';
+import { renderDriftText } from '../render/drift-text.js';
+import { makePlan } from '../reconcile/make-plan.js';
+
+export default class DriftCommand extends BaseCommand {
+  static override summary = 'Compare the live state with what kzops last applied and with config/';
+  static override description = `Validates the config directory first (an invalid config exits 3 and nothing is sent), then reads every customer cluster, carrier SBC and media server of the target and the target's state file, and reports each finding with its class.
+
+Drift (exit 2): changed outside kzops (live differs from what kzops last applied, by the fingerprint the state keeps), missing live (the state records it, but it is gone live), unmanaged (live, but claimed by neither a config file nor the state), pending (the config differs from live while live is still as kzops last applied it, or a cluster document's config differs from what kzops last applied: apply has not run). Information only: no baseline (the state has no fingerprint of it, so an outside change cannot be told) and not verifiable (cluster documents: the API has no GET for them).
+
+Changed fields show as path: live → config; secrets are never shown, only whether they change. Nothing is written to the server.
+
+--json prints the report as data (schemas/output/drift.schema.json). Exits 2 when there is drift, 0 when in sync.
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = ['<%= config.bin %> drift', '<%= config.bin %> drift --target sandbox --json'];
+  static override flags = {
+    ...targetFlags,
+    concurrency: Flags.integer({
+      description: 'requests to the server at once',
+      default: 8,
+      min: 1,
+      max: 64,
+    }),
+  };
+
+  async run(): Promise<DriftJson> {
+    const { flags } = await this.parseInput(DriftCommand);
+    const dir = flags.dir ?? 'config';
+    const { result } = await loadValidConfig(dir, this.jsonEnabled());
+
+    const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
+    let report: DriftReport;
+    try {
+      const {
+        plan,
+        live,
+        prior: state,
+      } = await makePlan(conn, result.resources, {
+        concurrency: flags.concurrency,
+      });
+      report = classifyDrift({ plan, live, state, desired: result.resources });
+    } finally {
+      await conn.close();
+    }
+
+    if (!this.jsonEnabled()) {
+      process.stdout.write(renderDriftText(report, { color: useColor(), label: conn.label }));
+    }
+    if (!report.inSync) process.exitCode = EXIT.changes;
+    return driftJson(report);
+  }
+}
