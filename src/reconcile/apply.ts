@@ -164,7 +164,10 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     secretValues.reduce((t, s) => (s.length >= 4 ? t.split(s).join('(sensitive)') : t), text);
 
   const reports = new Array<StepReport | undefined>(steps.length);
-  const finished = new Array<Promise<StepReport> | undefined>(steps.length);
+  // One settled-later promise per step, made before any step starts: a step may wait for a
+  // step with a higher number (a delete waits for an unlink scheduled after it).
+  const settle = new Array<(report: StepReport) => void>(steps.length);
+  const finished = steps.map((step) => new Promise<StepReport>((resolve) => (settle[step.n] = resolve)));
   const slots = new Limiter(input.concurrency);
 
   const resolveBody = (step: Step): Record<string, unknown> => {
@@ -226,7 +229,12 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
           claimed.add(`${step.kind}/${id}`);
           return undefined;
         } catch (err) {
-          if (!(err instanceof OutcomeUnknownError)) throw err;
+          // A create with a client-chosen id is retried like any idempotent request; a
+          // 409 after an attempt that may have been applied is the same lost response.
+          const lost =
+            err instanceof OutcomeUnknownError ||
+            (err instanceof KazooApiError && err.status === 409 && err.earlierAttemptMayHaveApplied);
+          if (!lost) throw err;
           const found = await findLostCreate(step, body);
           if (found === undefined) {
             throw new StepFailure(
@@ -319,14 +327,16 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   };
 
   for (const step of steps) {
-    const p = runStep(step).then((report) => {
+    void runStep(step).then((report) => {
       reports[step.n] = report;
-      input.onStep?.(report);
-      return report;
+      try {
+        input.onStep?.(report);
+      } finally {
+        settle[step.n]?.(report);
+      }
     });
-    finished[step.n] = p;
   }
-  await Promise.all(finished.map((p) => p ?? Promise.resolve()));
+  await Promise.all(finished);
   const done = reports.filter((r): r is StepReport => r !== undefined);
 
   // Read back every routing document that was written, once all steps are over.
@@ -350,7 +360,16 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     readBack.set(ref, doc);
     const desired = desiredByRef.get(ref);
     if (!desired) return;
-    for (const change of diffDocument(resolveReferences(kind, desired.doc, idOf), doc, rulesFor(kind))) {
+    // All of the resource's steps done: it must read back as the config says. Otherwise
+    // (a link skipped after its SBC failed) only what was actually written is checked.
+    const own = steps.filter((st) => st.kind === kind && st.key === key);
+    const complete = own.every((st) => reports[st.n]?.status === 'done');
+    const expected = complete
+      ? desired.doc
+      : own
+          .filter((st) => reports[st.n]?.status === 'done')
+          .reduce<Record<string, unknown>>((acc, st) => ({ ...acc, ...st.body }), {});
+    for (const change of diffDocument(resolveReferences(kind, expected, idOf), doc, rulesFor(kind))) {
       divergences.push({ kind, key, id, path: change.path, written: change.after, read: change.before });
     }
   });
@@ -409,7 +428,9 @@ function nextState(
       if (ops.has('delete')) delete state.resources[ref];
       continue;
     }
-    const id = ids.get(ref);
+    // A create that did not happen leaves no id, even when the id was known beforehand (a
+    // customer cluster's is its key).
+    const id = change.action === 'create' && !ops.has('create') ? undefined : ids.get(ref);
     if (id === undefined) {
       // Never created (or lost and not found): no id to remember; a stale one goes.
       delete state.resources[ref];

@@ -87,6 +87,19 @@ function liveRefs(kind: Kind, doc: Record<string, unknown>): { kind: RoutingKind
   return [];
 }
 
+/** `patch` merged into `base` as a recursive PATCH does: mappings merge, anything else replaces. */
+function mergeRecursive(
+  base: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const old = out[k];
+    out[k] = isRecord(old) && isRecord(v) ? mergeRecursive(old, v) : v;
+  }
+  return out;
+}
+
 /** The config keys a desired document refers to that have no id yet (placeholders). */
 function pendingRefs(
   kind: Kind,
@@ -236,9 +249,10 @@ export function schedule(input: ScheduleInput): Schedule {
       const update = updateById.get(referrer);
       const dying = deleteById.get(referrer);
       if (update) {
-        const after = { ...d.doc, ...resolveReferences(update.kind, update.body ?? {}, idOf) };
+        // The server merges a routing PATCH recursively: what the config does not mention stays.
+        const after = mergeRecursive(d.doc, resolveReferences(update.kind, update.body ?? {}, idOf));
         if (liveRefs(update.kind, after).some((r) => `${r.kind}/${r.id}` === targetRef)) {
-          del.blocked ??= `still referenced by ${shown}, whose config keeps the reference`;
+          del.blocked ??= `still referenced by ${shown} after its update (kzops leaves what the config does not mention as it is: write the field in full)`;
         } else {
           del.deps.push(update.n);
         }

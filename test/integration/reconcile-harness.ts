@@ -1,0 +1,142 @@
+/**
+ * Shared by the apply-*.test.ts files: an in-process simulator, a client of it, and one
+ * reconcile run (read live → buildPlan → applyPlan) the way `kzops apply` does it, with the
+ * state of the previous run passed in and the new one handed back.
+ */
+import { KazooClient } from '../../src/api/client.js';
+import { resolveTarget } from '../../src/api/target.js';
+import { buildPlan, type LiveDoc, type PlanResult } from '../../src/core/plan/build-plan.js';
+import type { Kind, Plan, TargetState } from '../../src/core/plan/types.js';
+import type { LoadedResource } from '../../src/core/validate/types.js';
+import { applyPlan, type ApplyResult } from '../../src/reconcile/apply.js';
+import { readLive } from '../../src/reconcile/read-live.js';
+import { defaultSeed } from '../../src/sim/seed.js';
+import { startSim, type SimHandle, type SimOptions } from '../../src/sim/server.js';
+
+export const TARGET = 'test';
+export const SUPER_KEY = 'sim-super-master-key';
+export const ROUTING = '/v2/support/routing';
+
+export type Doc = Record<string, unknown>;
+export type RoutingKind = Exclude<Kind, 'clusters'>;
+export const ROUTING_KINDS: readonly RoutingKind[] = ['customer_clusters', 'media_servers', 'carrier_sbcs'];
+
+/** The default seed (accounts, API keys, cluster documents) without any routing document. */
+export function emptyRoutingSeed(): unknown {
+  const seed = defaultSeed() as Record<string, unknown>;
+  delete seed.customer_clusters;
+  delete seed.carrier_sbcs;
+  delete seed.media_servers;
+  return seed;
+}
+
+export async function startEmptyRoutingSim(opts: Omit<SimOptions, 'port' | 'seed'> = {}): Promise<SimHandle> {
+  return startSim({ port: 0, seed: emptyRoutingSeed(), log: () => undefined, ...opts });
+}
+
+/** A client of `sim` as the super_master key, with a short retry budget and no real back-off. */
+export function simClient(sim: SimHandle): KazooClient {
+  return new KazooClient(resolveTarget({ url: sim.url }, { KZOPS_API_KEY: SUPER_KEY }, TARGET), {
+    maxAttempts: 2,
+    baseDelayMs: 1,
+    debug: false,
+  });
+}
+
+export function res(kind: Kind, key: string, doc: Doc): LoadedResource {
+  return { kind, key, file: `${kind}/${key}.yaml`, doc };
+}
+
+export interface PlanOptions {
+  secrets?: Record<string, Record<string, string>>;
+  protect?: string[];
+  masterClusterId?: string;
+}
+
+export interface Planned extends PlanResult {
+  live: LiveDoc[];
+  secrets: Record<string, Record<string, string>>;
+}
+
+/** Reads live and plans, as makePlan does (hmacKey from the prior state). */
+export async function planAgainst(
+  client: KazooClient,
+  desired: LoadedResource[],
+  state: TargetState | undefined,
+  opts: PlanOptions = {},
+): Promise<Planned> {
+  const live = await readLive(client, { concurrency: 4 });
+  const secrets = opts.secrets ?? {};
+  const made = buildPlan({
+    target: TARGET,
+    desired,
+    live,
+    state,
+    protect: opts.protect ?? [],
+    ...(opts.masterClusterId === undefined ? {} : { masterClusterId: opts.masterClusterId }),
+    ...(state?.hmac_key === undefined ? {} : { hmacKey: state.hmac_key }),
+    secrets,
+  });
+  return { ...made, live, secrets };
+}
+
+export interface Reconciled {
+  planned: Planned;
+  plan: Plan;
+  result: ApplyResult;
+}
+
+/** One `kzops apply`: plan against live and `state`, then carry the whole plan out. */
+export async function reconcile(
+  client: KazooClient,
+  desired: LoadedResource[],
+  state: TargetState | undefined,
+  opts: PlanOptions & { concurrency?: number; client?: KazooClient } = {},
+): Promise<Reconciled> {
+  const planned = await planAgainst(client, desired, state, opts);
+  const result = await applyPlan({
+    client: opts.client ?? client,
+    plan: planned.plan,
+    state: planned.state,
+    desired,
+    live: planned.live,
+    secrets: planned.secrets,
+    concurrency: opts.concurrency ?? 4,
+  });
+  return { planned, plan: planned.plan, result };
+}
+
+/** The actions of a plan that are not noops, as `action kind/key`, sorted. */
+export function pending(plan: Plan): string[] {
+  return plan.changes
+    .filter((c) => c.action !== 'noop')
+    .map((c) => `${c.action} ${c.kind}/${c.key}`)
+    .sort();
+}
+
+/** Step reports as `op kind/key status`, sorted (completion order is not deterministic). */
+export function stepLines(result: ApplyResult): string[] {
+  return result.steps.map((s) => `${s.op} ${s.kind}/${s.key} ${s.status}`).sort();
+}
+
+/** Stored routing documents of a kind in the simulator, as `{id, name}`. */
+export function simDocs(sim: SimHandle, kind: RoutingKind): { id: string; doc: Doc }[] {
+  return Object.entries(sim.state[kind]).map(([id, doc]) => ({ id, doc }));
+}
+
+export function countNamed(sim: SimHandle, kind: RoutingKind, name: string): number {
+  return simDocs(sim, kind).filter((d) => d.doc.name === name).length;
+}
+
+export function idNamed(sim: SimHandle, kind: RoutingKind, name: string): string {
+  const found = simDocs(sim, kind).filter((d) => d.doc.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} named ${name}, found ${found.length}`);
+  return (found[0] as { id: string }).id;
+}
+
+/** API requests of the simulator's log that change routing documents, as `METHOD path`. */
+export function routingWrites(sim: SimHandle): string[] {
+  return sim.requests
+    .filter((r) => r.method !== 'GET' && r.path.startsWith(ROUTING))
+    .map((r) => `${r.method} ${r.path}`);
+}
