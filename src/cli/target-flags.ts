@@ -9,3 +9,13 @@ export const targetFlags = {
     description: 'the target in targets.yaml [default: KZOPS_TARGET, then the default: in targets.yaml]',
   }),
 };
+
+/** `--concurrency`: every command that reads or writes many documents takes it. */
+export const concurrencyFlag = {
+  concurrency: Flags.integer({
+    description: 'requests to the server at once',
+    default: 8,
+    min: 1,
+    max: 64,
+  }),
+};

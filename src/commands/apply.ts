@@ -7,7 +7,7 @@ import { useColor } from '../cli/color.js';
 import { prepareConnection } from '../cli/connect.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
-import { targetFlags } from '../cli/target-flags.js';
+import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { ConfigError, RefusedError, UsageError } from '../core/errors.js';
 import { stalePlan } from '../core/plan/saved.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
@@ -69,12 +69,7 @@ ${BaseCommand.exitCodesHelp}`;
     }),
     'allow-deletes': Flags.boolean({ description: 'carry out planned deletes', default: false }),
     force: Flags.boolean({ description: 'go past the max_change_percent threshold', default: false }),
-    concurrency: Flags.integer({
-      description: 'requests to the server at once',
-      default: 8,
-      min: 1,
-      max: 64,
-    }),
+    ...concurrencyFlag,
     commit: Flags.boolean({
       description: 'commit the updated state file (only it) with git',
       default: false,

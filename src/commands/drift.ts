@@ -1,10 +1,9 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
-import { targetFlags } from '../cli/target-flags.js';
+import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { classifyDrift, driftJson, type DriftJson, type DriftReport } from '../core/plan/drift.js';
 import { renderDriftText } from '../render/drift-text.js';
 import { makePlan } from '../reconcile/make-plan.js';
@@ -23,12 +22,7 @@ ${BaseCommand.exitCodesHelp}`;
   static override examples = ['<%= config.bin %> drift', '<%= config.bin %> drift --target sandbox --json'];
   static override flags = {
     ...targetFlags,
-    concurrency: Flags.integer({
-      description: 'requests to the server at once',
-      default: 8,
-      min: 1,
-      max: 64,
-    }),
+    ...concurrencyFlag,
   };
 
   async run(): Promise<DriftJson> {

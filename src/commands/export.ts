@@ -5,7 +5,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { prepareConnection } from '../cli/connect.js';
 import { acquireLock, lockPath, type Lock } from '../reconcile/lock.js';
-import { targetFlags } from '../cli/target-flags.js';
+import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
 import { UsageError } from '../core/errors.js';
@@ -95,12 +95,7 @@ ${BaseCommand.exitCodesHelp}`;
   ];
   static override flags = {
     ...targetFlags,
-    concurrency: Flags.integer({
-      description: 'requests to the server at once',
-      default: 8,
-      min: 1,
-      max: 64,
-    }),
+    ...concurrencyFlag,
     'dry-run': Flags.boolean({
       description: 'show what would be written, write nothing',
       default: false,

@@ -6,7 +6,7 @@ import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
-import { targetFlags } from '../cli/target-flags.js';
+import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { UsageError } from '../core/errors.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import type { ConfigFile } from '../core/validate/index.js';
@@ -89,12 +89,7 @@ ${BaseCommand.exitCodesHelp}`;
       description: 'exit 2 when the plan has changes (0 when it has none)',
       default: false,
     }),
-    concurrency: Flags.integer({
-      description: 'requests to the server at once',
-      default: 8,
-      min: 1,
-      max: 64,
-    }),
+    ...concurrencyFlag,
   };
 
   async run(): Promise<PlanJson> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
 
 const EXAMPLE = join(REPO, 'config');
 const HOSTED = '8a901bea1d3297ef7d4c8d34809472c2';
@@ -83,10 +83,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  dir = join(work, 'config');
-  await rm(dir, { recursive: true, force: true });
-  await rm(join(work, '.kzops'), { recursive: true, force: true });
-  await cp(EXAMPLE, dir, { recursive: true });
+  dir = await freshExampleConfig(work);
 });
 
 describe('kzops apply on the embedded simulator (the example config)', () => {

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,4 +73,17 @@ export function runKzops(
       }
     });
   });
+}
+
+/**
+ * Makes `<work>/config` a fresh copy of the repository's example config and removes
+ * `<work>/.kzops` (the embedded simulator's documents, the sim target's state and locks), so
+ * a test starts from the default seed with no state. Returns the config directory.
+ */
+export async function freshExampleConfig(work: string): Promise<string> {
+  const dir = join(work, 'config');
+  await rm(dir, { recursive: true, force: true });
+  await rm(join(work, '.kzops'), { recursive: true, force: true });
+  await cp(join(REPO, 'config'), dir, { recursive: true });
+  return dir;
 }

@@ -1,37 +1,24 @@
 /**
  * `kzops drift` as a user and CI run it: `node bin/run.js` on a copy of the example config,
  * against the embedded simulator of the `local` target, whose documents persist in
- * `<work>/.kzops/sim/local.json` between runs. Until `kzops apply` exists, `applyByHand` does
- * what it will do: make live match the config, then write the state file with each routing
- * document's fingerprint as read back. Changes "outside kzops" are made through the API of a
+ * `<work>/.kzops/sim/local.json` between runs. `applyByHand` runs `kzops apply`, which makes
+ * live match the config and records each routing document's fingerprint as read back.
+ * Changes "outside kzops" are made through the API of a
  * simulator started here on that same state file (closed again before the CLI runs).
  * `npm test` builds dist/ first; run `npm run build` before running this file alone.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
-import { readConfigDir } from '../../src/config/read-config-dir.js';
-import { loadSchemas } from '../../src/config/schemas.js';
-import {
-  buildPlan,
-  clusterFingerprint,
-  fingerprintDoc,
-  resolveReferences,
-  secretFingerprint,
-} from '../../src/core/plan/build-plan.js';
 import type { DriftJson } from '../../src/core/plan/drift.js';
-import type { Kind, TargetState } from '../../src/core/plan/types.js';
-import { validateConfig } from '../../src/core/validate/index.js';
-import { readLive } from '../../src/reconcile/read-live.js';
-import { writeState } from '../../src/reconcile/state-file.js';
+import type { TargetState } from '../../src/core/plan/types.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
 
-const EXAMPLE = join(REPO, 'config');
 const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
 const SPRINT_EAST = '5bc00000000000000000000000000001';
 const NY2 = 'ed1a0000000000000000000000000001';
@@ -39,7 +26,6 @@ const NY2 = 'ed1a0000000000000000000000000001';
 const CLUSTER_KEY_ENV = 'KZOPS_SANDBOX_CLUSTER_API_KEY';
 const CLUSTER_KEY = 'cluster-secret-d41d8cd98f00b204';
 const SIM_KEY = 'sim-super-master-key';
-const HMAC_KEY = '5e'.repeat(32);
 const IN_SYNC = 'In sync: the live state matches what kzops last applied and the config (1 not verifiable).';
 
 let work: string;
@@ -64,62 +50,11 @@ async function withSim<T>(fn: (client: KazooClient) => Promise<T>): Promise<T> {
   }
 }
 
-// The API types want the exact document shape; the resolved YAML is a plain record.
-type RoutingKind = Exclude<Kind, 'clusters'>;
-const UPDATE: Record<
-  RoutingKind,
-  (c: KazooClient, id: string, body: Record<string, unknown>) => Promise<unknown>
-> = {
-  customer_clusters: (c, id, body) => c.updateCustomerCluster(id, body as never),
-  carrier_sbcs: (c, id, body) => c.updateCarrierSbc(id, body as never),
-  media_servers: (c, id, body) => c.updateMediaServer(id, body as never),
-};
-
-/**
- * What apply will do, by hand: update every live document to its config (the example config
- * only updates the seed's documents), read them back, and record ids and fingerprints, and
- * for the cluster document the fingerprint of its fields and the HMAC of its secret.
- */
+/** `kzops apply --yes` on the example config, then the state file it wrote. */
 async function applyByHand(): Promise<TargetState> {
-  const result = validateConfig(await readConfigDir(dir), await loadSchemas());
-  expect(result.valid).toBe(true);
-  const state = await withSim(async (client) => {
-    const { plan } = buildPlan({
-      target: 'local',
-      desired: result.resources,
-      live: await readLive(client),
-      state: undefined,
-      protect: [],
-    });
-    const idOf = (kind: Kind, key: string) => plan.changes.find((c) => c.kind === kind && c.key === key)?.id;
-    const state: TargetState = { version: 1, target: 'local', hmac_key: HMAC_KEY, resources: {} };
-    for (const resource of result.resources) {
-      const ref = `${resource.kind}/${resource.key}`;
-      if (resource.kind === 'clusters') {
-        state.resources[ref] = {
-          id: resource.key,
-          fingerprint: clusterFingerprint(resource.doc),
-          secrets: { api_key: secretFingerprint(HMAC_KEY, CLUSTER_KEY) },
-        };
-        continue;
-      }
-      const id = idOf(resource.kind, resource.key);
-      if (id === undefined) throw new Error(`${ref}: not live in the seed`);
-      await UPDATE[resource.kind](client, id, resolveReferences(resource.kind, resource.doc, idOf));
-      state.resources[ref] = { id };
-    }
-    // The fingerprint of each document as read back after the writes, as apply records it.
-    const refById = new Map(
-      Object.entries(state.resources).map(([ref, e]) => [`${ref.split('/')[0]}/${e.id}`, ref]),
-    );
-    for (const { kind, id, doc } of await readLive(client)) {
-      const entry = state.resources[refById.get(`${kind}/${id}`) ?? ''];
-      if (entry) entry.fingerprint = fingerprintDoc(doc);
-    }
-    return state;
-  });
-  await writeState(statePath(), state);
-  return state;
+  const run = await kzops(['apply', '--yes']);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  return JSON.parse(await readFile(statePath(), 'utf8')) as TargetState;
 }
 
 async function driftSchema(): Promise<(data: unknown) => boolean> {
@@ -135,7 +70,7 @@ async function driftSchema(): Promise<(data: unknown) => boolean> {
 }
 
 function expectNoSecret(run: RunResult): void {
-  for (const secret of [CLUSTER_KEY, SIM_KEY, HMAC_KEY]) {
+  for (const secret of [CLUSTER_KEY, SIM_KEY]) {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);
   }
@@ -158,11 +93,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  dir = join(work, 'config');
-  await rm(dir, { recursive: true, force: true });
-  // The embedded simulator's documents and the sim target's state: fresh for every test.
-  await rm(join(work, '.kzops'), { recursive: true, force: true });
-  await cp(EXAMPLE, dir, { recursive: true });
+  dir = await freshExampleConfig(work);
 });
 
 describe('kzops drift against the embedded simulator', () => {

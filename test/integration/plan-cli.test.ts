@@ -3,7 +3,7 @@
  * against the embedded simulator and against a simulator started here on port 0.
  * `npm test` builds dist/ first; run `npm run build` before running this file alone.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -14,9 +14,8 @@ import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
 import { readLive } from '../../src/reconcile/read-live.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
 
-const EXAMPLE = join(REPO, 'config');
 const HOSTED = '8a901bea1d3297ef7d4c8d34809472c2';
 const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
 /** The example cluster document reads its api_key from this variable. */
@@ -71,11 +70,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  dir = join(work, 'config');
-  await rm(dir, { recursive: true, force: true });
-  // The embedded simulator's documents and the sim target's state: fresh for every test.
-  await rm(join(work, '.kzops'), { recursive: true, force: true });
-  await cp(EXAMPLE, dir, { recursive: true });
+  dir = await freshExampleConfig(work);
 });
 
 describe('kzops plan against the embedded simulator (the example config)', () => {
