@@ -21,7 +21,7 @@ import {
   InvalidInputError,
   KazooNetworkError,
   KazooProtocolError,
-  type KzopsError,
+  KzopsError,
   OutcomeUnknownError,
   type RequestContext,
 } from './errors.js';
@@ -35,7 +35,7 @@ import {
   mayHaveApplied,
   parseRetryAfter,
 } from './retry.js';
-import { ROUTES, type RouteName, type RouteParams, type RouteSpec, fillPath } from './routes.js';
+import { ROUTES, type RouteName, type RouteParams, type RouteSpec, fillPath, isMutating } from './routes.js';
 import { Semaphore } from './semaphore.js';
 import type { ResolvedTarget } from './target.js';
 import {
@@ -92,6 +92,28 @@ export interface KazooClientOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   userAgent?: string;
+  /**
+   * Dry run: a request that would change the server is not sent; this receives it as a
+   * `curl` line (token and secrets redacted) and the call resolves with empty data and
+   * `envelope.dry_run: true`. Reads are sent as usual.
+   */
+  dryRun?: (curl: string) => void;
+  /** Called once per request that changes the server, when it has ended (success or error). */
+  audit?: (event: AuditEvent) => void;
+}
+
+/** One request that changed (or tried to change) the server, for the audit trail. */
+export interface AuditEvent {
+  method: string;
+  /** The route path with parameters, without the query. */
+  path: string;
+  /** The request body's `data` (secrets are the caller's to redact). */
+  data: unknown;
+  requestId: string;
+  /** The final status; undefined when no response came (a network failure). */
+  status: number | undefined;
+  /** A one-line summary of the failure, if it failed. */
+  error?: string;
 }
 
 export interface ListOptions {
@@ -215,6 +237,8 @@ export class KazooClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly trace: ((line: string) => void) | undefined;
   private readonly userAgent: string;
+  private readonly dryRun: ((curl: string) => void) | undefined;
+  private readonly audit: ((event: AuditEvent) => void) | undefined;
   /** HTTP requests sent so far (every attempt, token requests included): for benchmarks and reports. */
   requestsSent = 0;
 
@@ -238,6 +262,8 @@ export class KazooClient {
     this.sleep = opts.sleep ?? ((ms) => delay(ms));
     this.trace = resolveDebug(opts.debug);
     this.userAgent = opts.userAgent ?? `kzops/${kzopsVersion()}`;
+    this.dryRun = opts.dryRun;
+    this.audit = opts.audit;
   }
 
   /** Waits for requests in flight, then closes the connections. */
@@ -337,6 +363,48 @@ export class KazooClient {
    * response; anything else becomes the matching KzopsError.
    */
   private async perform(prepared: Prepared): Promise<{ res: HttpResponse; ctx: RequestContext }> {
+    const mutating = isMutating(prepared.route);
+    if (mutating && this.dryRun !== undefined) return this.holdBack(prepared);
+    if (!mutating || this.audit === undefined) return this.performOnce(prepared);
+    const data =
+      prepared.body === undefined ? undefined : (JSON.parse(prepared.body) as { data?: unknown }).data;
+    const event = { method: prepared.route.method, path: prepared.path, data };
+    try {
+      const done = await this.performOnce(prepared);
+      this.audit({ ...event, requestId: done.ctx.requestId ?? '', status: done.res.status });
+      return done;
+    } catch (err) {
+      const ctx = err as Partial<RequestContext> & { status?: number };
+      this.audit({
+        ...event,
+        requestId: ctx.requestId ?? '',
+        status: typeof ctx.status === 'number' ? ctx.status : undefined,
+        error: err instanceof KzopsError ? err.summary() : String(err),
+      });
+      throw err;
+    }
+  }
+
+  /** --dry-run: the request as a curl line, not sent; an empty success in its place. */
+  private holdBack(prepared: Prepared): { res: HttpResponse; ctx: RequestContext } {
+    const headers = this.headers(prepared, 'dry-run', '<token>');
+    this.dryRun?.(
+      toCurl({
+        method: prepared.route.method,
+        url: this.origin + prepared.wirePath,
+        headers,
+        body: prepared.body,
+      }),
+    );
+    const text = JSON.stringify({ status: 'success', data: {}, dry_run: true });
+    const res: HttpResponse = { status: 200, headers: {}, text };
+    return {
+      res,
+      ctx: { method: prepared.route.method, path: prepared.path, requestId: 'dry-run', attempts: 0 },
+    };
+  }
+
+  private async performOnce(prepared: Prepared): Promise<{ res: HttpResponse; ctx: RequestContext }> {
     const state: AttemptState = {
       requestId: randomUUID(),
       attempts: 0,

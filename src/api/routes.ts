@@ -24,6 +24,13 @@ export interface RouteSpec {
   readonly response?: 'json' | 'text';
   /** Authentication routes: sent without a token and never re-authenticated. */
   readonly auth?: boolean;
+  /** A POST that changes nothing (lookup): sent under --dry-run, never audited. */
+  readonly readOnly?: boolean;
+}
+
+/** Whether a request changes the server: what --dry-run holds back and the audit log records. */
+export function isMutating(route: RouteSpec): boolean {
+  return route.method !== 'GET' && route.auth !== true && route.readOnly !== true;
 }
 
 const support = '/v2/support';
@@ -64,7 +71,12 @@ export const ROUTES = {
   pollPorts: { method: 'POST', path: `${support}/ports/poll`, idempotent: false },
   setPortStatus: { method: 'POST', path: `${support}/ports/in/:portId/status`, idempotent: false },
 
-  lookupSubscription: { method: 'POST', path: `${support}/subscriptions/lookup`, idempotent: true },
+  lookupSubscription: {
+    method: 'POST',
+    path: `${support}/subscriptions/lookup`,
+    idempotent: true,
+    readOnly: true,
+  },
   importSubscription: {
     method: 'PUT',
     path: `${support}/accounts/:accountId/subscriptions/import`,

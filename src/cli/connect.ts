@@ -57,6 +57,8 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /** Requests in flight at once (the client's limit); the client's default when unset. */
   concurrency?: number | undefined;
+  /** More client options (dry run, audit hook). */
+  client?: KazooClientOptions;
 }
 
 interface TargetsFile {
@@ -77,7 +79,10 @@ export async function prepareConnection(opts: ConnectOptions = {}): Promise<Prep
   const targets = await readTargets(opts.dir);
   const chosen = chooseTarget(targets, opts, env);
   const url = env.KZOPS_URL || chosen.target.url;
-  const clientOptions = opts.concurrency === undefined ? {} : { concurrency: opts.concurrency };
+  const clientOptions: KazooClientOptions = {
+    ...opts.client,
+    ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+  };
   const dir = opts.dir ?? DEFAULT_DIR;
   const sim = url === 'sim';
   const policy = policyOf(chosen, sim);

@@ -5,6 +5,7 @@ import { simpleGit } from 'simple-git';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { prepareConnection } from '../cli/connect.js';
+import { ask } from '../cli/support.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
@@ -287,11 +288,6 @@ ${BaseCommand.exitCodesHelp}`;
     if (!(await ask(`Apply ${n} change(s) to ${target}?`)))
       throw new RefusedError('not confirmed; nothing was done');
   }
-}
-
-async function ask(message: string): Promise<boolean> {
-  const { default: confirm } = await import('@inquirer/confirm');
-  return confirm({ message, default: false });
 }
 
 async function readSavedPlan(path: string): Promise<SavedPlan> {

@@ -13,26 +13,8 @@ import {
   type SimState,
 } from './model.js';
 
-/** Separators that carry no meaning inside a typed phone number. */
-const SEPARATORS = /[\s().-]/g;
-
-/**
- * What a request may send as an MDN (for JSON Schema `pattern`): an optional `+`, then 10 to
- * 15 digits with separators anywhere. Anything matching it normalises successfully.
- */
-export const MDN_INPUT_PATTERN = '^[\\s().-]*\\+?[\\s().-]*(?:[0-9][\\s().-]*){10,15}$';
-
-/**
- * The E.164 form of a typed number, or null when it is not one. Ten digits without a `+`
- * are a NANP number missing its country code (`1`); longer digit strings already carry one.
- */
-export function normalizeMdn(raw: string): string | null {
-  const match = /^(\+?)([0-9]{10,15})$/.exec(raw.replace(SEPARATORS, ''));
-  if (!match) return null;
-  const [, plus, digits = ''] = match;
-  if (!plus && digits.length === 10) return `+1${digits}`;
-  return `+${digits}`;
-}
+export { MDN_INPUT_PATTERN, normalizeMdn } from '../core/mdn.js';
+import { normalizeMdn } from '../core/mdn.js';
 
 /** True when both are the same number, however each was written. */
 export function sameMdn(a: Json | undefined, b: Json | undefined): boolean {
