@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.kzops/', 'bench/*.js', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.kzops/', 'bench/*.js', 'bin/', 'scripts/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
