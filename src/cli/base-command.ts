@@ -46,6 +46,14 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`${line}\n`);
   }
 
+  /**
+   * `--json` output: plain JSON, two-space indented. oclif's default colourises it token by
+   * token, which costs seconds on a large plan and is never wanted in a pipe.
+   */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
   protected override catch(err: Error): Promise<void> {
     if (err instanceof Errors.ExitError) throw err;
     if (err instanceof KzopsError) {

@@ -16,8 +16,6 @@ import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { checkFile } from '../core/validate/index.js';
 import { statePath, workDir } from '../reconcile/state-file.js';
-import { SEED_IDS } from '../sim/seed.js';
-import { startSim } from '../sim/server.js';
 
 /** The default seed's super_master key: a published demo value, not a secret. */
 const EMBEDDED_SIM_KEY = 'sim-super-master-key';
@@ -85,7 +83,9 @@ export async function prepareConnection(opts: ConnectOptions = {}): Promise<Prep
   };
   const dir = opts.dir ?? DEFAULT_DIR;
   const sim = url === 'sim';
-  const policy = policyOf(chosen, sim);
+  // The simulator is loaded only when it is used: a remote target must not pay for it.
+  const masterOfSim = sim ? (await import('../sim/seed.js')).SEED_IDS.clusters.master : undefined;
+  const policy = policyOf(chosen, masterOfSim);
   const choice: TargetChoice = {
     policy,
     sim,
@@ -117,7 +117,7 @@ export interface TargetPolicy {
   masterClusterId: string | undefined;
 }
 
-function policyOf(chosen: { name: string; target: Target }, sim: boolean): TargetPolicy {
+function policyOf(chosen: { name: string; target: Target }, simMaster: string | undefined): TargetPolicy {
   const target = chosen.target as Target & {
     protect?: string[];
     max_change_percent?: number;
@@ -127,7 +127,7 @@ function policyOf(chosen: { name: string; target: Target }, sim: boolean): Targe
     name: chosen.name,
     protect: [...(target.protect ?? [])],
     maxChangePercent: target.max_change_percent,
-    masterClusterId: target.master_cluster_id ?? (sim ? SEED_IDS.clusters.master : undefined),
+    masterClusterId: target.master_cluster_id ?? simMaster,
   };
 }
 
@@ -192,6 +192,7 @@ export function embeddedSimStatePath(workDirectory: string, target: string): str
 
 async function embeddedSim(choice: TargetChoice, clientOptions: KazooClientOptions): Promise<Connection> {
   const { name } = choice.policy;
+  const { startSim } = await import('../sim/server.js');
   const sim = await startSim({ port: 0, statePath: embeddedSimStatePath(choice.workDir, name) });
   const target = resolveTarget({ url: sim.url }, { KZOPS_API_KEY: EMBEDDED_SIM_KEY }, name);
   const client = new KazooClient(target, clientOptions);

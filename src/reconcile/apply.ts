@@ -36,7 +36,7 @@ import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
-import { mapLimit } from './read-live.js';
+import { Limit, mapLimit } from './limit.js';
 
 export type StepStatus = 'done' | 'failed' | 'skipped';
 
@@ -168,7 +168,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   // step with a higher number (a delete waits for an unlink scheduled after it).
   const settle = new Array<(report: StepReport) => void>(steps.length);
   const finished = steps.map((step) => new Promise<StepReport>((resolve) => (settle[step.n] = resolve)));
-  const slots = new Limiter(input.concurrency);
+  const slots = new Limit(input.concurrency);
 
   const resolveBody = (step: Step): Record<string, unknown> => {
     const body = resolveReferences(step.kind, step.body ?? {}, idOf);
@@ -200,16 +200,20 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       // The command refuses such a plan before anything is sent; this is the last guard.
       return { ...base, status: 'failed', reason: 'protected: kzops never deletes or replaces it' };
     }
-    const release = await slots.acquire();
-    try {
-      const note = await perform(step);
-      const id = ids.get(`${step.kind}/${step.key}`) ?? step.id;
-      return { ...base, ...(id === undefined ? {} : { id }), status: 'done', ...(note ? { note } : {}) };
-    } catch (err) {
-      return { ...base, status: 'failed', reason: scrub(describe(err)) };
-    } finally {
-      release();
-    }
+    return slots.run(async () => {
+      try {
+        const note = await perform(step);
+        const id = ids.get(`${step.kind}/${step.key}`) ?? step.id;
+        return {
+          ...base,
+          ...(id === undefined ? {} : { id }),
+          status: 'done' as const,
+          ...(note ? { note } : {}),
+        };
+      } catch (err) {
+        return { ...base, status: 'failed' as const, reason: scrub(describe(err)) };
+      }
+    });
   };
 
   /** One request (or a few, for a lost response or a cluster replace); returns a note or nothing. */
@@ -348,6 +352,12 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   }
   const divergences: Divergence[] = [];
   const readBack = new Map<string, Record<string, unknown>>();
+  const stepsByRef = new Map<string, Step[]>();
+  for (const st of steps) {
+    const list = stepsByRef.get(`${st.kind}/${st.key}`);
+    if (list) list.push(st);
+    else stepsByRef.set(`${st.kind}/${st.key}`, [st]);
+  }
   await mapLimit([...written.values()], input.concurrency, async ({ kind, key, id }) => {
     const ref = `${kind}/${key}`;
     let doc: Record<string, unknown>;
@@ -362,7 +372,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     if (!desired) return;
     // All of the resource's steps done: it must read back as the config says. Otherwise
     // (a link skipped after its SBC failed) only what was actually written is checked.
-    const own = steps.filter((st) => st.kind === kind && st.key === key);
+    const own = stepsByRef.get(ref) ?? [];
     const complete = own.every((st) => reports[st.n]?.status === 'done');
     const expected = complete
       ? desired.doc
@@ -391,8 +401,16 @@ function nextState(
 ): TargetState {
   const state: TargetState = structuredClone(input.state);
   const liveIds = new Set(input.live.map((d) => `${d.kind}/${d.id}`));
-  const doneOps = (ref: string) =>
-    new Set(reports.filter((r) => r.status === 'done' && `${r.kind}/${r.key}` === ref).map((r) => r.op));
+  // Indexed once: a plan of thousands of changes must not scan every report per change.
+  const doneByRef = new Map<string, Set<StepOp>>();
+  for (const r of reports) {
+    if (r.status !== 'done') continue;
+    const ref = `${r.kind}/${r.key}`;
+    const ops = doneByRef.get(ref);
+    if (ops) ops.add(r.op);
+    else doneByRef.set(ref, new Set([r.op]));
+  }
+  const doneOps = (ref: string): ReadonlySet<StepOp> => doneByRef.get(ref) ?? new Set();
   const liveFp = new Map(input.plan.changes.map((c) => [`${c.kind}/${c.key}`, c.liveFingerprint]));
 
   for (const change of input.plan.changes) {
@@ -448,20 +466,4 @@ function nextState(
     if (!liveIds.has(`${kind}/${entry.id}`)) delete state.resources[ref];
   }
   return state;
-}
-
-/** At most `limit` holders at once, first come first served. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    };
-  }
 }

@@ -6,10 +6,11 @@
  * limit. Cluster documents are absent on purpose: the reference has no route that reads one
  * back, so the planner treats them as write-only.
  */
-import type { KazooClient } from '../api/client.js';
+import type { KazooClient, ListOptions } from '../api/client.js';
 import type { ApiResult } from '../api/types.js';
 import type { LiveDoc } from '../core/plan/build-plan.js';
 import type { Kind } from '../core/plan/types.js';
+import { Limit } from './limit.js';
 
 export type { LiveDoc };
 
@@ -21,55 +22,50 @@ export interface ReadLiveOptions {
 type ReadableKind = Exclude<Kind, 'clusters'>;
 
 interface KindReader {
-  list(client: KazooClient): Promise<ApiResult<{ id: string }[]>>;
+  list(client: KazooClient, opts: ListOptions): Promise<ApiResult<{ id: string }[]>>;
   get(client: KazooClient, id: string): Promise<ApiResult<Record<string, unknown>>>;
 }
 
 const READERS: Record<ReadableKind, KindReader> = {
   customer_clusters: {
-    list: (c) => c.listCustomerClusters(),
+    list: (c, o) => c.listCustomerClusters(o),
     get: (c, id) => c.getCustomerCluster(id),
   },
   carrier_sbcs: {
-    list: (c) => c.listCarrierSbcs(),
+    list: (c, o) => c.listCarrierSbcs(o),
     get: (c, id) => c.getCarrierSbc(id),
   },
   media_servers: {
-    list: (c) => c.listMediaServers(),
+    list: (c, o) => c.listMediaServers(o),
     get: (c, id) => c.getMediaServer(id),
   },
 };
 
 const READABLE_KINDS = Object.keys(READERS) as ReadableKind[];
 
-/** `fn` over `items` with at most `limit` calls pending; results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
-  await Promise.all(workers);
-  return results;
-}
+/**
+ * Listings are read in pages this large: the server's default (50) would turn 2,000 SBCs into
+ * 40 round trips one after another before any document is fetched.
+ */
+const LIST_PAGE_SIZE = 500;
 
 /** Every customer cluster, carrier SBC and media server, as the server returns it, by kind then listing order. */
 export async function readLive(client: KazooClient, opts: ReadLiveOptions = {}): Promise<LiveDoc[]> {
   const concurrency = opts.concurrency ?? 8;
-  const listings = await Promise.all(READABLE_KINDS.map((kind) => READERS[kind].list(client)));
-  const wanted = READABLE_KINDS.flatMap((kind, i) =>
-    (listings[i]?.data ?? []).map((entry) => ({ kind, id: entry.id })),
+  // One limiter for all kinds; each kind's GETs start as soon as its own listing is in.
+  const slots = new Limit(concurrency);
+  const perKind = await Promise.all(
+    READABLE_KINDS.map(async (kind) => {
+      const listing = await READERS[kind].list(client, { pageSize: LIST_PAGE_SIZE });
+      return Promise.all(
+        listing.data.map((entry) =>
+          slots.run(async () => {
+            const { data } = await READERS[kind].get(client, entry.id);
+            return { kind, id: entry.id, doc: data };
+          }),
+        ),
+      );
+    }),
   );
-  return mapLimit(wanted, concurrency, async ({ kind, id }) => {
-    const { data } = await READERS[kind].get(client, id);
-    return { kind, id, doc: data };
-  });
+  return perKind.flat();
 }

@@ -86,7 +86,8 @@ beforeEach(async () => {
   dir = await freshExampleConfig(work);
 });
 
-describe('kzops apply on the embedded simulator (the example config)', () => {
+// Each test runs kzops several times in a row: give them room on a busy two-core machine.
+describe('kzops apply on the embedded simulator (the example config)', { timeout: 60_000 }, () => {
   it('applies the example, writes the state beside the simulator, and the next plan is empty', async () => {
     const run = await kzops(['apply', '--yes']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -324,7 +325,7 @@ describe('kzops apply on the embedded simulator (the example config)', () => {
   });
 });
 
-describe('kzops apply against a server', () => {
+describe('kzops apply against a server', { timeout: 60_000 }, () => {
   let lab: SimHandle;
 
   beforeAll(async () => {

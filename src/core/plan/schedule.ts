@@ -239,11 +239,19 @@ export function schedule(input: ScheduleInput): Schedule {
     input.plan.changes.filter((c) => c.id).map((c) => [`${c.kind}/${c.id ?? ''}`, c.key]),
   );
   const unlinkStep = new Map<string, Step>();
+  // Who refers to what, live: indexed once rather than scanned per delete.
+  const referrers = new Map<string, LiveDoc[]>();
+  for (const d of input.live) {
+    if (d.kind === 'clusters') continue;
+    for (const r of new Set(liveRefs(d.kind, d.doc).map((x) => `${x.kind}/${x.id}`))) {
+      const list = referrers.get(r);
+      if (list) list.push(d);
+      else referrers.set(r, [d]);
+    }
+  }
   for (const [targetRef, del] of deleteById) {
     if (del.kind === 'clusters') continue;
-    for (const d of input.live) {
-      if (d.kind === 'clusters') continue;
-      if (!liveRefs(d.kind, d.doc).some((r) => `${r.kind}/${r.id}` === targetRef)) continue;
+    for (const d of referrers.get(targetRef) ?? []) {
       const referrer = `${d.kind}/${d.id}`;
       const shown = keyOfId.has(referrer) ? `${d.kind}/${keyOfId.get(referrer) ?? ''}` : `${d.kind} ${d.id}`;
       const update = updateById.get(referrer);
