@@ -1,0 +1,67 @@
+import { BaseCommand } from '../../cli/base-command.js';
+import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+
+/** Unix seconds + this = Gregorian seconds, KAZOO's timestamps. */
+const GREGORIAN_OFFSET = 62_167_219_200;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A Gregorian-seconds timestamp as ISO 8601 UTC, or undefined when it is not one. */
+function gregorianIso(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const date = new Date((value - GREGORIAN_OFFSET) * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
+}
+
+export default class PortsPoll extends BaseCommand {
+  static override summary = "Poll the carrier's port-in messages now";
+  static override description = `Sends POST /v2/support/ports/poll (master level), which makes the server read the carrier's port messages now instead of at its next scheduled poll. The reference documents no response; kzops prints what the server answers (the simulator: when it polled).
+
+--dry-run prints the request as a curl line and sends nothing (with --json the curl line goes to stderr and stdout is {"dry_run": true}). Every poll sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = ['<%= config.bin %> ports poll', '<%= config.bin %> ports poll --dry-run'];
+  static override flags = { ...writeFlags };
+
+  async run(): Promise<unknown> {
+    const { flags } = await this.parseInput(PortsPoll);
+    const json = this.jsonEnabled();
+    const dryRun = flags['dry-run'];
+    const conn = await connectSupport({
+      dir: flags.dir,
+      target: flags.target,
+      dryRun,
+      auditLog: flags['audit-log'],
+      // Under --json stdout carries only the JSON, so the curl line goes to stderr.
+      ...(json ? { print: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    });
+    try {
+      const result = await conn.client.pollPorts();
+      if (dryRun) {
+        if (json) return { dry_run: true };
+        this.log(`dry run: nothing was sent to ${conn.label}`);
+        return undefined;
+      }
+      const data = shown(result.data, flags['show-secrets']);
+      if (!json) this.log(describePoll(data, conn.label));
+      return data;
+    } finally {
+      await conn.close();
+    }
+  }
+}
+
+/** One line from whatever the server answered; unknown shapes are shown as JSON. */
+function describePoll(data: unknown, label: string): string {
+  if (isRecord(data) && data.polled === false)
+    return `The server on ${label} did not poll: ${JSON.stringify(data)}`;
+  const at = isRecord(data) ? gregorianIso(data.timestamp) : undefined;
+  if (isRecord(data) && at !== undefined) return `Polled the carrier's port messages on ${label} at ${at}.`;
+  const extra =
+    data === undefined || (isRecord(data) && Object.keys(data).length === 0)
+      ? ''
+      : `: ${JSON.stringify(data)}`;
+  return `Poll requested on ${label}${extra}.`;
+}

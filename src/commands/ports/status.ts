@@ -1,0 +1,110 @@
+import { Args, Flags } from '@oclif/core';
+import type { PortStatusUpdate } from '../../api/types.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { idInput } from '../../core/support/input.js';
+
+/**
+ * KAZOO's port request states. The reference shows only `completed` and `canceled`; the rest
+ * are the states KAZOO's port requests go through, which the server accepts and nothing else,
+ * so a typo is refused here (exit 64) instead of by the server.
+ */
+const PORT_STATUS_CODES = [
+  'unconfirmed',
+  'pending',
+  'submitted',
+  'scheduled',
+  'completed',
+  'rejected',
+  'canceled',
+] as const;
+
+/** Unix seconds + this = Gregorian seconds, KAZOO's timestamps. */
+const GREGORIAN_OFFSET = 62_167_219_200;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A Gregorian-seconds timestamp as ISO 8601 UTC, or undefined when it is not one. */
+function gregorianIso(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const date = new Date((value - GREGORIAN_OFFSET) * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
+}
+
+export default class PortsStatus extends BaseCommand {
+  static override summary = "Force a port-in request's status";
+  static override description = `Sends POST /v2/support/ports/in/{PORT_ID}/status (master level), for when the carrier's port messages are late or lost. The server marks the status forced_update: true; completed and canceled also update the device that uses the number. --source says who reported the status (carrier or top; the server's default is top).
+
+--dry-run prints the request as a curl line and sends nothing (with --json the curl line goes to stderr and stdout is {"dry_run": true}). Every update sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = [
+    '<%= config.bin %> ports status b0470000000000000000000000000001 --code completed',
+    '<%= config.bin %> ports status b0470000000000000000000000000001 --code canceled --source carrier --dry-run',
+  ];
+  static override flags = {
+    ...writeFlags,
+    code: Flags.string({
+      description: 'the new status',
+      required: true,
+      options: [...PORT_STATUS_CODES],
+    }),
+    source: Flags.string({
+      description: 'who reports the status [default on the server: top]',
+      options: ['carrier', 'top'],
+    }),
+  };
+  static override args = {
+    port_id: Args.string({ description: 'the port request id (32 hex characters)', required: true }),
+  };
+
+  async run(): Promise<unknown> {
+    const { args, flags } = await this.parseInput(PortsStatus);
+    const portId = idInput('PORT_ID', args.port_id);
+    const status: PortStatusUpdate = {
+      code: flags.code,
+      ...(flags.source === undefined ? {} : { source: flags.source }),
+    };
+    const json = this.jsonEnabled();
+    const dryRun = flags['dry-run'];
+    const conn = await connectSupport({
+      dir: flags.dir,
+      target: flags.target,
+      dryRun,
+      auditLog: flags['audit-log'],
+      // Under --json stdout carries only the JSON, so the curl line goes to stderr.
+      ...(json ? { print: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    });
+    try {
+      const result = await conn.client.setPortStatus(portId, status);
+      if (dryRun) {
+        if (json) return { dry_run: true };
+        this.log(`dry run: nothing was sent to ${conn.label}`);
+        return undefined;
+      }
+      const data = shown(result.data, flags['show-secrets']);
+      if (!json) this.log(describePort(portId, data, conn.label));
+      return data;
+    } finally {
+      await conn.close();
+    }
+  }
+}
+
+/** The port's new status as the server answered it; unknown shapes are shown as JSON. */
+function describePort(portId: string, data: unknown, label: string): string {
+  const status = isRecord(data) && isRecord(data.status) ? data.status : undefined;
+  if (status === undefined || typeof status.code !== 'string') {
+    return `Port ${portId} on ${label}: the server answered ${JSON.stringify(data ?? null)}`;
+  }
+  const number = isRecord(data) && typeof data.mdn === 'string' ? ` (${data.mdn})` : '';
+  const details = [
+    typeof status.source === 'string' ? `source ${status.source}` : undefined,
+    status.forced_update === true ? 'forced update' : undefined,
+    gregorianIso(status.timestamp),
+  ].filter((d) => d !== undefined);
+  const more = details.length > 0 ? ` (${details.join(', ')})` : '';
+  return `Port ${portId}${number} on ${label} is now ${status.code}${more}.`;
+}
