@@ -7,6 +7,7 @@ const only = process.argv[2];
 const benches = {
   'sim-throughput': simThroughput,
   validate: async () => (await import('./validate.js')).validateBench(),
+  'bulk-move': async () => (await import('./bulk-move.js')).bulkMoveBench(),
   reconcile: async () => (await import('./reconcile.js')).reconcileBench(),
 };
 for (const [name, bench] of Object.entries(benches)) {

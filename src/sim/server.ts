@@ -80,7 +80,7 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** Status sent; 0 when a fault destroyed the connection instead. */
   status: number;
-  /** Time from arrival to the end of the response, latency included. */
+  /** Time from arrival until the answer was ready to send, latency included. */
   ms: number;
   request_id: string;
   /** `X-Kazoo-Cluster-ID` / `kazoo_cluster_id`, when sent (recorded only; it changes nothing). */
@@ -362,14 +362,15 @@ class Simulator {
     }
     const fault = outcome.fault;
     if ('reply' in outcome && this.d.faults.latencyMs > 0) await sleep(this.d.faults.latencyMs);
-    let status = 0;
+    // Recorded before the answer goes out: a client that has its answer (a test that reads
+    // the log right after a CLI run exits) always finds the request already logged.
     if ('reply' in outcome) {
-      status = outcome.reply.status;
+      this.record(req, path, query, requestId, outcome.reply.status, performance.now() - started, fault);
       await this.send(res, outcome.reply);
     } else {
       req.socket.destroy();
+      this.record(req, path, query, requestId, 0, performance.now() - started, fault);
     }
-    this.record(req, path, query, requestId, status, performance.now() - started, fault);
   }
 
   private record(

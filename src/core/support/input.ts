@@ -116,11 +116,14 @@ export function exactlyOne<K extends string>(
 }
 
 const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * `--set path=value ...` as one PATCH body. The path is dot-separated keys. The value is JSON
- * (`true`, `12`, `null`, `"text"`, `{"a":1}`, `[1,2]`); a bare word (letters, digits and
- * `_ . : @ + / -`, not a JSON literal) is taken as a string, so `--set status=active` works.
+ * (`true`, `12`, `null`, `"text"`, `{"a":1}`, `[1,2]`); a bare word that is not JSON (letters,
+ * digits and `_ . : @ + / -`) is taken as a string, so `--set status=active` and
+ * `--set plan=260PLAN1` work. A value that is JSON stays JSON: quote digits to keep them text
+ * (`--set plan='"260"'`).
  * Anything else that is not valid JSON is refused rather than guessed at.
  */
 export function setInput(assignments: readonly string[]): Record<string, unknown> {
@@ -135,6 +138,12 @@ export function setInput(assignments: readonly string[]): Record<string, unknown
     const segments = path.split('.');
     if (!segments.every((s) => PATH_SEGMENT.test(s))) {
       throw new InvalidInputError(`--set ${JSON.stringify(raw)}: the path must be keys separated by dots`);
+    }
+    // Walking into `__proto__` or `constructor` would write to Object.prototype (or Object),
+    // and no KAZOO field has these names.
+    const reserved = segments.find((s) => RESERVED_KEYS.has(s));
+    if (reserved !== undefined) {
+      throw new InvalidInputError(`--set ${JSON.stringify(raw)}: ${reserved} is not a field name`);
     }
     for (let i = 1; i <= segments.length; i++) {
       const prefix = segments.slice(0, i).join('.');
@@ -153,13 +162,26 @@ export function setInput(assignments: readonly string[]): Record<string, unknown
   return out;
 }
 
+const NOT_JSON = Symbol('not JSON');
+
 function setValue(path: string, text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
-    if (/^[A-Za-z_][A-Za-z0-9_.:@+/-]*$/.test(text)) return text;
-    throw new InvalidInputError(
-      `--set ${path}=${text}: the value is not JSON (quote text as '"text"', e.g. --set ${path}='"${text}"')`,
-    );
+    value = NOT_JSON;
   }
+  if (value !== NOT_JSON) {
+    // An 18-digit ESN typed bare would become a rounded number: refuse rather than corrupt it.
+    if (typeof value === 'number' && /^-?[0-9]+$/.test(text.trim()) && !Number.isSafeInteger(value)) {
+      throw new InvalidInputError(
+        `--set ${path}=${text}: too large to be a number without losing digits; quote it as text (--set ${path}='"${text}"')`,
+      );
+    }
+    return value;
+  }
+  if (/^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*$/.test(text)) return text;
+  throw new InvalidInputError(
+    `--set ${path}=${text}: the value is not JSON (quote text as '"text"', e.g. --set ${path}='"${text}"')`,
+  );
 }

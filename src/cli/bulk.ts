@@ -1,0 +1,374 @@
+/**
+ * Bulk fixes from a CSV file: `kzops subscriptions move|patch --from-csv FILE`.
+ *
+ * Every row is checked before anything is sent (src/core/support/bulk-rows.ts); invalid rows
+ * are reported by line and skipped, the rest run with bounded concurrency. One confirmation
+ * covers the whole file. A journal beside the config directory
+ * (`.kzops/journal/<first 16 hex of the file's sha256>.jsonl`) records each row done on each
+ * target, so running the same file again skips what is done and retries only the rest.
+ *
+ * Retries: the client never resends a move or a patch (neither is idempotent), except after a
+ * 429, which guarantees nothing was applied. Here a row whose answer is 503 or 429, both of
+ * which say the server did not process it, is tried again with backoff, up to MAX_TRIES. A
+ * row whose request was sent and then lost (OutcomeUnknownError) is not resent: it is
+ * reported failed and noted in the journal as `unknown`, so a re-run tries it again and can
+ * explain a 404 (the move did go through).
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import cliProgress from 'cli-progress';
+import { KazooApiError, KzopsError, OutcomeUnknownError } from '../api/errors.js';
+import type { ApiResult } from '../api/types.js';
+import { InvalidInputError } from '../core/errors.js';
+import { bulkRows, type BulkKind, type BulkRow, type InvalidRow } from '../core/support/bulk-rows.js';
+import { DRY_RUN_NOTE } from '../render/support-views.js';
+import { EXIT } from './exit-codes.js';
+import { confirmOrRefuse, connectSupport, type SupportConnection } from './support.js';
+
+/** Tries per row when the server answers 503 or 429 (it did not process the request). */
+export const MAX_TRIES = 5;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 4_000;
+
+export type BulkRowStatus = 'done' | 'failed' | 'skipped' | 'dry_run';
+
+export interface BulkRowReport {
+  line: number;
+  status: BulkRowStatus;
+  reason?: string;
+  request_id?: string;
+  /** Under --dry-run: the request that would be sent, as curl. */
+  curl?: string;
+}
+
+/** What `--json` prints. */
+export interface BulkReport {
+  done: number;
+  failed: number;
+  skipped: number;
+  rows: BulkRowReport[];
+  journal: string;
+  dry_run?: true;
+}
+
+/** One journal line: a row that was done, or whose outcome was lost (`unknown`). */
+interface JournalEntry {
+  line: number;
+  subscription_id: string;
+  target: string;
+  op: BulkKind;
+  status: 'done' | 'unknown';
+  request_id: string;
+  time: string;
+}
+
+/** The journal of a CSV file: named by its content, so an edited file starts afresh. */
+export function journalPath(workDir: string, content: Buffer | string): string {
+  const digest = createHash('sha256').update(content).digest('hex').slice(0, 16);
+  return join(workDir, 'journal', `${digest}.jsonl`);
+}
+
+/** The journal's last word on each row of this target (a torn last line is ignored). */
+export function readJournal(path: string, target: string): Map<number, JournalEntry> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return new Map();
+  }
+  const out = new Map<number, JournalEntry>();
+  for (const raw of text.split('\n')) {
+    if (raw.trim() === '') continue;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(raw) as JournalEntry;
+    } catch {
+      continue; // a line cut short by a crash: that row is simply not known as done
+    }
+    if (entry.target !== target || typeof entry.line !== 'number') continue;
+    // `done` is final; a later `unknown` never hides it.
+    if (out.get(entry.line)?.status !== 'done') out.set(entry.line, entry);
+  }
+  return out;
+}
+
+export interface BulkCommandInput {
+  kind: BulkKind;
+  /** The --from-csv path, as given. */
+  file: string;
+  dir: string | undefined;
+  target: string | undefined;
+  auditLog: string | undefined;
+  dryRun: boolean;
+  yes: boolean;
+  json: boolean;
+  concurrency: number;
+  /** Patch only: `--recursive`. */
+  recursive?: boolean;
+  /** Human output (stdout). */
+  log: (line: string) => void;
+  /** A further check of each valid row (e.g. the patch's shape); throws InvalidInputError to refuse it. */
+  checkRow?: (row: BulkRow) => void;
+}
+
+/** The whole bulk command: read and check the file, confirm once, run, journal, summarize. */
+export async function runBulkCommand(input: BulkCommandInput): Promise<BulkReport> {
+  let content: Buffer;
+  try {
+    content = readFileSync(input.file);
+  } catch (err) {
+    throw new InvalidInputError(`--from-csv ${input.file}: cannot read it: ${(err as Error).message}`);
+  }
+  const parsed = bulkRows(input.kind, content.toString('utf8'), input.file);
+  const invalid = [...parsed.invalid];
+  const rows: BulkRow[] = [];
+  for (const row of parsed.rows) {
+    try {
+      input.checkRow?.(row);
+      rows.push(row);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      invalid.push({ line: row.line, reason: err.message });
+    }
+  }
+  invalid.sort((a, b) => a.line - b.line);
+  const curls: string[] = [];
+  const conn = await connectSupport({
+    dir: input.dir,
+    target: input.target,
+    dryRun: input.dryRun,
+    auditLog: input.auditLog,
+    concurrency: input.concurrency,
+    // Captured, so each row's curl is printed (or put in --json) with its line number.
+    print: (line) => curls.push(line),
+  });
+  try {
+    const journal = journalPath(conn.workDir, content);
+    const target = conn.policy.name;
+    const known = readJournal(journal, target);
+    const reports = new Map<number, BulkRowReport>();
+    for (const bad of invalid)
+      reports.set(bad.line, { line: bad.line, status: 'skipped', reason: `invalid: ${bad.reason}` });
+    const todo: BulkRow[] = [];
+    for (const row of rows) {
+      const entry = known.get(row.line);
+      if (entry?.status === 'done' && entry.subscription_id === row.subscriptionId) {
+        reports.set(row.line, {
+          line: row.line,
+          status: 'skipped',
+          reason: `already done (journal, ${entry.time})`,
+          request_id: entry.request_id,
+        });
+      } else {
+        todo.push(row);
+      }
+    }
+    const human = !input.json;
+    if (human) reportInvalid(invalid, input.log);
+    const verb = input.kind === 'move' ? 'Move' : 'Patch';
+    if (todo.length > 0 && !input.dryRun) {
+      const what = [
+        `${todo.length} of ${rows.length + invalid.length} rows of ${input.file}, one subscription each, on ${conn.label}`,
+      ];
+      const doneBefore = rows.length - todo.length;
+      if (doneBefore > 0) what.push(`${doneBefore} rows already done (journal) are skipped`);
+      if (invalid.length > 0) what.push(`${invalid.length} invalid rows are skipped`);
+      if (input.yes && human) for (const line of what) input.log(`  ${line}`);
+      await confirmOrRefuse(`${verb} ${todo.length} subscriptions?`, { yes: input.yes, what });
+    }
+
+    const ctx: RunContext = { conn, journal, target, known, input, curls };
+    if (input.dryRun) {
+      // Nothing is sent, so there is nothing to overlap: one row after the other keeps each
+      // curl line beside its row.
+      for (const row of todo) reports.set(row.line, await dryRunRow(row, ctx));
+    } else {
+      await runRows(todo, ctx, (r) => reports.set(r.line, r));
+    }
+
+    const all = [...reports.values()].sort((a, b) => a.line - b.line);
+    const count = (s: BulkRowStatus) => all.filter((r) => r.status === s).length;
+    const report: BulkReport = {
+      done: count('done'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      rows: all,
+      journal,
+      ...(input.dryRun ? { dry_run: true as const } : {}),
+    };
+    if (human) summarize(report, verb, input, conn.label);
+    if (report.failed > 0 || invalid.length > 0) process.exitCode = EXIT.partial;
+    return report;
+  } finally {
+    await conn.close();
+  }
+}
+
+interface RunContext {
+  conn: SupportConnection;
+  journal: string;
+  target: string;
+  known: Map<number, JournalEntry>;
+  input: BulkCommandInput;
+  curls: string[];
+}
+
+function send(row: BulkRow, ctx: RunContext): Promise<ApiResult<unknown>> {
+  const { client } = ctx.conn;
+  if (row.kind === 'move') return client.moveSubscription(row.accountId, row.subscriptionId, row.move);
+  const opts = ctx.input.recursive === undefined ? {} : { recursive: ctx.input.recursive };
+  return client.patchSubscription(row.accountId, row.subscriptionId, row.patch, opts);
+}
+
+async function dryRunRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
+  ctx.curls.length = 0;
+  await send(row, ctx);
+  const curl = ctx.curls.join('\n');
+  if (!ctx.input.json) ctx.input.log(`# line ${row.line}: ${describe(row)}\n${curl}`);
+  return { line: row.line, status: 'dry_run', curl };
+}
+
+function describe(row: BulkRow): string {
+  if (row.kind === 'patch') return `patch subscription ${row.subscriptionId} in account ${row.accountId}`;
+  const cluster = row.move.target_cluster_id === undefined ? '' : `, cluster ${row.move.target_cluster_id}`;
+  return `move subscription ${row.subscriptionId} from account ${row.accountId} to ${row.move.target_account_id}${cluster}`;
+}
+
+function record(ctx: RunContext, row: BulkRow, status: JournalEntry['status'], requestId: string): void {
+  const entry: JournalEntry = {
+    line: row.line,
+    subscription_id: row.subscriptionId,
+    target: ctx.target,
+    op: row.kind,
+    status,
+    request_id: requestId,
+    time: new Date().toISOString(),
+  };
+  mkdirSync(join(ctx.journal, '..'), { recursive: true });
+  // Synchronous, so a row reported done is on disk before the next one starts.
+  appendFileSync(ctx.journal, `${JSON.stringify(entry)}\n`);
+}
+
+/** A 503 or a 429: the server says it did not process the request. */
+function notProcessed(err: unknown): err is KazooApiError {
+  return err instanceof KazooApiError && (err.status === 503 || err.status === 429);
+}
+
+/** Full jitter, at least what Retry-After asked for. */
+function backoff(tries: number, err: KazooApiError): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (tries - 1));
+  return Math.max(Math.floor(Math.random() * ceiling), err.retryAfterMs ?? 0);
+}
+
+async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
+  for (let tries = 1; ; tries++) {
+    try {
+      const res = await send(row, ctx);
+      const requestId = res.requestId ?? '';
+      record(ctx, row, 'done', requestId);
+      return { line: row.line, status: 'done', request_id: requestId };
+    } catch (err) {
+      if (notProcessed(err) && tries < MAX_TRIES) {
+        await delay(backoff(tries, err));
+        continue;
+      }
+      if (err instanceof OutcomeUnknownError) {
+        record(ctx, row, 'unknown', err.requestId ?? '');
+        return {
+          line: row.line,
+          status: 'failed',
+          reason: `${err.summary()}; not resent (a re-run of this file tries it again)`,
+          ...(err.requestId === undefined ? {} : { request_id: err.requestId }),
+        };
+      }
+      if (!(err instanceof KzopsError)) throw err;
+      const requestId = (err as { requestId?: string }).requestId;
+      return {
+        line: row.line,
+        status: 'failed',
+        reason: err.summary() + (tries > 1 ? ` (after ${tries} tries)` : '') + lostEarlier(row, err, ctx),
+        ...(requestId === undefined ? {} : { request_id: requestId }),
+      };
+    }
+  }
+}
+
+/** A 404 on a move whose earlier answer was lost most likely means that move went through. */
+function lostEarlier(row: BulkRow, err: KzopsError, ctx: RunContext): string {
+  const earlier = ctx.known.get(row.line);
+  if (row.kind !== 'move' || earlier?.status !== 'unknown') return '';
+  if (!(err instanceof KazooApiError) || err.status !== 404) return '';
+  return (
+    `; an earlier run lost the answer to this move (request ${earlier.request_id}), so it probably went through:` +
+    ` check with kzops subscriptions lookup`
+  );
+}
+
+async function runRows(
+  rows: readonly BulkRow[],
+  ctx: RunContext,
+  done: (report: BulkRowReport) => void,
+): Promise<void> {
+  const { input } = ctx;
+  const tty = process.stderr.isTTY === true;
+  const bar =
+    tty && rows.length > 0
+      ? new cliProgress.SingleBar(
+          {
+            format: `${input.kind} |{bar}| {value}/{total} rows | {failed} failed | {eta_formatted} left`,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  let failed = 0;
+  bar?.start(rows.length, 0, { failed });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < rows.length) {
+      const row = rows[next++] as BulkRow;
+      const report = await runRow(row, ctx);
+      if (report.status === 'failed') failed++;
+      done(report);
+      if (bar) bar.increment(1, { failed });
+      else if (!input.json) input.log(rowLine(report));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, rows.length)) }, worker));
+  } finally {
+    bar?.stop();
+  }
+}
+
+function rowLine(r: BulkRowReport): string {
+  if (r.status === 'done') return `line ${r.line}: done${r.request_id ? ` (request ${r.request_id})` : ''}`;
+  return `line ${r.line}: ${r.status}${r.reason === undefined ? '' : `: ${r.reason}`}`;
+}
+
+function reportInvalid(invalid: readonly InvalidRow[], log: (line: string) => void): void {
+  for (const bad of invalid) log(`line ${bad.line}: invalid, skipped: ${bad.reason}`);
+}
+
+function summarize(report: BulkReport, verb: string, input: BulkCommandInput, label: string): void {
+  const log = input.log;
+  if (report.dry_run) {
+    const held = report.rows.filter((r) => r.status === 'dry_run').length;
+    log(`${DRY_RUN_NOTE.replace(/\.$/, '')} (${held} requests shown).`);
+    return;
+  }
+  const asDone = report.rows.filter((r) => r.status === 'skipped' && r.reason?.startsWith('already done'));
+  const failures = report.rows.filter((r) => r.status === 'failed');
+  log(
+    `${verb} from ${input.file} on ${label}: ${report.done} done, ${report.failed} failed, ${report.skipped} skipped.`,
+  );
+  if (asDone.length > 0) log(`  ${asDone.length} rows were already done in an earlier run (journal)`);
+  const invalid = report.skipped - asDone.length;
+  if (invalid > 0) log(`  ${invalid} invalid rows were skipped (listed above)`);
+  for (const f of failures) log(`  line ${f.line}: failed: ${f.reason ?? ''}`);
+  log(
+    `Journal: ${report.journal}${report.failed > 0 ? ' (run the same file again to retry the failed rows)' : ''}`,
+  );
+}

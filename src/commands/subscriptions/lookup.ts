@@ -1,0 +1,41 @@
+import { Flags } from '@oclif/core';
+import type { SubscriptionKey } from '../../api/types.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { useColor } from '../../cli/color.js';
+import { connectSupport, readFlags, shown } from '../../cli/support.js';
+import { subscriptionKeyInput } from '../../cli/subscription-target.js';
+import { carrierInput } from '../../core/support/input.js';
+import { renderLookup } from '../../render/support-views.js';
+
+export default class SubscriptionsLookup extends BaseCommand {
+  static override summary = 'Look a subscription up at the carrier, and find it in TOP';
+  static override description = `Asks the carrier for the subscription of a device (--esn), SIM card (--sim) or number (--mdn). When the TOP database also has it, shows the account, subscription id and cluster it is in; --json prints the whole answer, the stored document with its private fields included. Read-only, although the route is a POST.
+
+${BaseCommand.exitCodesHelp}`;
+  static override examples = [
+    '<%= config.bin %> subscriptions lookup --mdn 415-748-7153',
+    '<%= config.bin %> subscriptions lookup --esn 270113180000007153 --carrier sprint --json',
+  ];
+  static override flags = {
+    ...readFlags,
+    esn: Flags.string({ description: "the device's ESN, MEID or IMEI" }),
+    sim: Flags.string({ description: 'the SIM card number (ICCID)' }),
+    mdn: Flags.string({ description: 'the phone number (4157487153, 415-748-7153 or +14157487153)' }),
+    carrier: Flags.string({ description: 'ask this carrier only (e.g. sprint)' }),
+  };
+
+  async run(): Promise<unknown> {
+    const { flags } = await this.parseInput(SubscriptionsLookup);
+    const key: SubscriptionKey = subscriptionKeyInput(flags, true);
+    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
+    const conn = await connectSupport({ dir: flags.dir, target: flags.target });
+    try {
+      const result = await conn.client.lookupSubscription(key, { carrier });
+      const data = shown(result.data, flags['show-secrets']);
+      if (!this.jsonEnabled()) process.stdout.write(renderLookup(data, { color: useColor() }));
+      return data;
+    } finally {
+      await conn.close();
+    }
+  }
+}
