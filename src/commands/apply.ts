@@ -10,6 +10,13 @@ import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { ConfigError, RefusedError, UsageError } from '../core/errors.js';
+import {
+  fingerprintMatches,
+  isFingerprintPrefix,
+  MIN_FINGERPRINT_PREFIX,
+  planFingerprint,
+  shortFingerprint,
+} from '../core/plan/fingerprint.js';
 import { stalePlan } from '../core/plan/saved.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import { applySummary, renderApplySummary, renderDivergences, renderStep } from '../render/apply-text.js';
@@ -48,6 +55,8 @@ export default class ApplyCommand extends BaseCommand {
 
 With PLANFILE (from kzops plan --out) it applies exactly that plan, and refuses (exit 5) when the config or any live document changed since the plan was made.
 
+With --expect-fingerprint HEX (the plan fingerprint a reviewer saw, from kzops plan: its text footer, its markdown comment or its --json; the full 64 hex digits or a prefix of at least ${MIN_FINGERPRINT_PREFIX}) it refuses (exit 5, nothing done) unless the plan it makes now has that fingerprint: after a merge, only the plan reviewed on the pull request is applied.
+
 Safety: resources in the target's protect list, and its master cluster, are never deleted or replaced (exit 5). When updates, replaces and deletes exceed max_change_percent (default 30) of at least 10 existing resources, apply refuses unless --force. Deletes need --allow-deletes (or a confirmation at a terminal). Without a terminal, apply needs --yes. One apply per target at a time on a machine (a lock under .kzops/locks/).
 
 --commit commits the state file, and only it, with a message that lists the changes.
@@ -57,6 +66,7 @@ ${BaseCommand.exitCodesHelp}`;
     '<%= config.bin %> apply',
     '<%= config.bin %> apply --target sandbox --yes',
     '<%= config.bin %> plan --target sandbox --out plan.json && <%= config.bin %> apply plan.json --target sandbox --yes',
+    '<%= config.bin %> apply --target sandbox --yes --expect-fingerprint 1a2b3c4d5e6f',
   ];
   static override args = {
     planfile: Args.string({ description: 'a plan saved by kzops plan --out', required: false }),
@@ -75,6 +85,9 @@ ${BaseCommand.exitCodesHelp}`;
       description: 'commit the updated state file (only it) with git',
       default: false,
     }),
+    'expect-fingerprint': Flags.string({
+      description: `apply only if the plan's fingerprint is this one (64 hex, or a prefix of at least ${MIN_FINGERPRINT_PREFIX})`,
+    }),
     'lock-timeout': Flags.integer({
       description: 'seconds to wait for another apply on the same target to finish',
       default: 0,
@@ -89,6 +102,13 @@ ${BaseCommand.exitCodesHelp}`;
     const out = (text: string) => {
       if (!json) process.stdout.write(text);
     };
+    const expected = flags['expect-fingerprint'];
+    if (expected !== undefined && !isFingerprintPrefix(expected)) {
+      throw new UsageError(
+        `--expect-fingerprint ${expected}: not a plan fingerprint (${MIN_FINGERPRINT_PREFIX} to 64 hex digits)`,
+        { hint: 'pass the fingerprint kzops plan printed (Plan fingerprint: ...), or all 64 hex digits' },
+      );
+    }
     const dir = flags.dir ?? 'config';
     const saved = args.planfile === undefined ? undefined : await readSavedPlan(args.planfile);
     const { files, result } = await loadValidConfig(dir, json);
@@ -134,6 +154,18 @@ ${BaseCommand.exitCodesHelp}`;
             throw new RefusedError(
               `${args.planfile ?? ''} is stale; nothing was done:\n${stale.map((s) => `  ${s.ref}: ${s.reason}`).join('\n')}`,
               { hint: 'make a new plan with kzops plan --out and review it' },
+            );
+          }
+        }
+        if (expected !== undefined) {
+          // Before anything is written, the no-changes path's state file included.
+          const now = planFingerprint(plan);
+          if (!fingerprintMatches(now, expected)) {
+            throw new RefusedError(
+              `the plan at this commit (fingerprint ${shortFingerprint(now)}) is not the one reviewed (${expected.toLowerCase()}); nothing was done`,
+              {
+                hint: 'the config or the live state moved since the review: run the pull-request plan again (kzops plan --format markdown), review it, and apply with its fingerprint',
+              },
             );
           }
         }

@@ -8,13 +8,18 @@ import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { UsageError } from '../core/errors.js';
+import { topologyForPlan } from '../core/graph/topology.js';
+import { planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import type { ConfigFile } from '../core/validate/index.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { makePlan } from '../reconcile/make-plan.js';
 
 /** What `--json` prints (schemas/output/plan.schema.json): the plan without live fingerprints. */
 export interface PlanJson extends Omit<Plan, 'changes'> {
+  /** planFingerprint(plan): what `kzops apply --expect-fingerprint` compares with. */
+  fingerprint: string;
   changes: (Omit<PlannedChange, 'liveFingerprint' | 'fields'> & { fields: PlanJsonField[] })[];
 }
 
@@ -46,6 +51,7 @@ export function configDigest(files: readonly ConfigFile[]): string {
 export function planJson(plan: Plan): PlanJson {
   return {
     target: plan.target,
+    fingerprint: planFingerprint(plan),
     changes: plan.changes.map((change) => ({
       kind: change.kind,
       key: change.key,
@@ -70,20 +76,42 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * The text plan with `Plan fingerprint: <12 hex>` in its footer, just above the summary line:
+ * the summary stays the last line, where people and scripts look for it.
+ */
+export function withFingerprintLine(text: string, fingerprint: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  lines.splice(-1, 0, `Plan fingerprint: ${shortFingerprint(fingerprint)}`);
+  return lines.join('\n') + '\n';
+}
+
 export default class PlanCommand extends BaseCommand {
   static override summary = 'Show what apply would change on the target to make it match config/';
   static override description = `Validates the config directory first (an invalid config exits 3 and nothing is sent), then reads every customer cluster, carrier SBC and media server of the target, and the target's state file (<dir>/state/<target>.json), and prints the changes kzops apply would make: [+] create, [~] update, [±] replace, [-] delete, each with its fields. Unchanged resources are only counted; live resources no config file claims are listed as unmanaged and are never deleted. Secrets are never shown, only whether they change. Nothing is written to the server.
 
---json prints the plan as data (schemas/output/plan.schema.json). --out FILE saves the plan with fingerprints of the live documents, for a later apply to check that nothing moved. --detailed-exitcode exits 2 when there are changes.
+--format markdown prints the plan as a pull-request comment: a summary line, a table of the changes, a mermaid picture of the routing they touch, the details of each resource folded, and the plan fingerprint (also as <!-- kzops-plan-fingerprint: TARGET HEX -->). --max-chars N keeps that comment under N characters (GitHub's limit is 65536) by leaving out resource details, and says so. The plan fingerprint (a sha256 of what the plan would do, printed in short in the text footer) is what kzops apply --expect-fingerprint checks after the merge.
+
+--json prints the plan as data (schemas/output/plan.schema.json), its fingerprint included. --out FILE saves the plan with fingerprints of the live documents, for a later apply to check that nothing moved. --detailed-exitcode exits 2 when there are changes.
 
 ${BaseCommand.exitCodesHelp}`;
   static override examples = [
     '<%= config.bin %> plan',
     '<%= config.bin %> plan --target sandbox --out plan.json',
     '<%= config.bin %> plan --json --detailed-exitcode',
+    '<%= config.bin %> plan --target sandbox --format markdown --max-chars 60000 > plan.md',
   ];
   static override flags = {
     ...targetFlags,
+    format: Flags.string({
+      description: 'text for people at a terminal, markdown for a pull-request comment',
+      options: ['text', 'markdown'],
+      default: 'text',
+    }),
+    'max-chars': Flags.integer({
+      description: 'with --format markdown: trim resource details to stay under this many characters',
+      min: 1000,
+    }),
     out: Flags.string({ description: 'also save the plan (with live fingerprints) as JSON to this file' }),
     'detailed-exitcode': Flags.boolean({
       description: 'exit 2 when the plan has changes (0 when it has none)',
@@ -94,6 +122,11 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<PlanJson> {
     const { flags } = await this.parseInput(PlanCommand);
+    if (flags['max-chars'] !== undefined && flags.format !== 'markdown') {
+      throw new UsageError('--max-chars applies to --format markdown only', {
+        hint: 'add --format markdown, or leave out --max-chars',
+      });
+    }
     const dir = flags.dir ?? 'config';
     const { files, result } = await loadValidConfig(dir, this.jsonEnabled());
 
@@ -120,8 +153,18 @@ ${BaseCommand.exitCodesHelp}`;
         throw new UsageError(`--out ${flags.out}: ${(err as Error).message}`, { cause: err });
       }
     }
-    if (!this.jsonEnabled())
-      process.stdout.write(renderPlanText(plan, { color: useColor(), label: conn.label }));
+    const fingerprint = planFingerprint(plan);
+    if (!this.jsonEnabled()) {
+      process.stdout.write(
+        flags.format === 'markdown'
+          ? renderPlanMarkdown(plan, {
+              fingerprint,
+              topology: topologyForPlan(result.resources, plan),
+              ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
+            })
+          : withFingerprintLine(renderPlanText(plan, { color: useColor(), label: conn.label }), fingerprint),
+      );
+    }
     if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {
       process.exitCode = EXIT.changes;
     }
