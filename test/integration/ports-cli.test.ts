@@ -3,6 +3,7 @@
  * builds dist/ first), each test against a fresh simulator with the default seed, whose port
  * request b047…01 (Joe's number, status `submitted`) is there to act on.
  */
+import { DRY_RUN_NOTE } from '../../src/render/support-views.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -116,7 +117,7 @@ describe('kzops ports poll', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^curl .*-X POST .*'X-Auth-Token: <redacted>'/);
     expect(lines[0]).toContain(`'${sim.url}/v2/support/ports/poll' -d '{"data":{}}'`);
-    expect(lines[1]).toBe(`dry run: nothing was sent to lab (${sim.url})`);
+    expect(lines[1]).toBe(DRY_RUN_NOTE);
     expect(run.stdout).not.toContain(SUPER_MASTER_KEY);
     expect(posts(run.sent)).toEqual([]);
     expect(sim.state.ports_polled_at).toBeUndefined();
@@ -231,7 +232,7 @@ describe('kzops ports status', () => {
     expect(lines[0]).toContain(
       `'${sim.url}/v2/support/ports/in/${PORT}/status' -d '{"data":{"code":"canceled","source":"carrier"}}'`,
     );
-    expect(lines[1]).toBe(`dry run: nothing was sent to lab (${sim.url})`);
+    expect(lines[1]).toBe(DRY_RUN_NOTE);
     expect(posts(run.sent)).toEqual([]);
     expect(sim.state.ports[PORT]).toEqual(before);
     expect(existsSync(auditPath)).toBe(false);

@@ -1,3 +1,4 @@
+import { DRY_RUN_NOTE } from '../../render/support-views.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { connectSupport, shown, writeFlags } from '../../cli/support.js';
 
@@ -41,7 +42,7 @@ ${BaseCommand.exitCodesHelp}`;
       const result = await conn.client.pollPorts();
       if (dryRun) {
         if (json) return { dry_run: true };
-        this.log(`dry run: nothing was sent to ${conn.label}`);
+        this.log(DRY_RUN_NOTE);
         return undefined;
       }
       const data = shown(result.data, flags['show-secrets']);

@@ -1,3 +1,4 @@
+import { DRY_RUN_NOTE } from '../../render/support-views.js';
 import { Args, Flags } from '@oclif/core';
 import type { PortStatusUpdate } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
@@ -81,7 +82,7 @@ ${BaseCommand.exitCodesHelp}`;
       const result = await conn.client.setPortStatus(portId, status);
       if (dryRun) {
         if (json) return { dry_run: true };
-        this.log(`dry run: nothing was sent to ${conn.label}`);
+        this.log(DRY_RUN_NOTE);
         return undefined;
       }
       const data = shown(result.data, flags['show-secrets']);
