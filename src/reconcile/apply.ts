@@ -36,7 +36,7 @@ import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
-import { Limit, mapLimit } from './limit.js';
+import { Limit } from './limit.js';
 
 export type StepStatus = 'done' | 'failed' | 'skipped';
 
@@ -330,26 +330,8 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     }
   };
 
-  for (const step of steps) {
-    void runStep(step).then((report) => {
-      reports[step.n] = report;
-      try {
-        input.onStep?.(report);
-      } finally {
-        settle[step.n]?.(report);
-      }
-    });
-  }
-  await Promise.all(finished);
-  const done = reports.filter((r): r is StepReport => r !== undefined);
-
-  // Read back every routing document that was written, once all steps are over.
-  const written = new Map<string, { kind: RoutingKind; key: string; id: string }>();
-  for (const r of done) {
-    if (r.status !== 'done' || r.kind === 'clusters' || r.op === 'delete' || r.op === 'unlink') continue;
-    const id = ids.get(`${r.kind}/${r.key}`);
-    if (id !== undefined) written.set(`${r.kind}/${r.key}`, { kind: r.kind, key: r.key, id });
-  }
+  // Read-back: each routing document is read again as soon as its own steps are over (not
+  // after the whole run), so the reads overlap with the writes still going on.
   const divergences: Divergence[] = [];
   const readBack = new Map<string, Record<string, unknown>>();
   const stepsByRef = new Map<string, Step[]>();
@@ -358,7 +340,10 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     if (list) list.push(st);
     else stepsByRef.set(`${st.kind}/${st.key}`, [st]);
   }
-  await mapLimit([...written.values()], input.concurrency, async ({ kind, key, id }) => {
+  const remaining = new Map([...stepsByRef].map(([ref, list]) => [ref, list.length]));
+  const readBacks: Promise<void>[] = [];
+
+  const readBackOne = async (kind: RoutingKind, key: string, id: string): Promise<void> => {
     const ref = `${kind}/${key}`;
     let doc: Record<string, unknown>;
     try {
@@ -382,7 +367,37 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     for (const change of diffDocument(resolveReferences(kind, expected, idOf), doc, rulesFor(kind))) {
       divergences.push({ kind, key, id, path: change.path, written: change.after, read: change.before });
     }
-  });
+  };
+
+  /** A step is over: when it was the resource's last, read the resource back if it was written. */
+  const stepOver = (step: Step): void => {
+    const ref = `${step.kind}/${step.key}`;
+    const left = (remaining.get(ref) ?? 1) - 1;
+    remaining.set(ref, left);
+    if (left > 0 || step.kind === 'clusters') return;
+    const wrote = (stepsByRef.get(ref) ?? []).some(
+      (st) => st.op !== 'delete' && st.op !== 'unlink' && reports[st.n]?.status === 'done',
+    );
+    const id = ids.get(ref);
+    if (!wrote || id === undefined) return;
+    const kind = step.kind;
+    readBacks.push(slots.run(() => readBackOne(kind, step.key, id)));
+  };
+
+  for (const step of steps) {
+    void runStep(step).then((report) => {
+      reports[step.n] = report;
+      try {
+        input.onStep?.(report);
+      } finally {
+        stepOver(step);
+        settle[step.n]?.(report);
+      }
+    });
+  }
+  await Promise.all(finished);
+  await Promise.all(readBacks);
+  const done = reports.filter((r): r is StepReport => r !== undefined);
   divergences.sort((a, b) => (a.kind + a.key + a.path < b.kind + b.key + b.path ? -1 : 1));
 
   return {
