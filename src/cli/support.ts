@@ -16,6 +16,7 @@ import { simpleGit } from 'simple-git';
 import type { AuditEvent } from '../api/client.js';
 import { redactJson } from '../api/redact.js';
 import { RefusedError } from '../core/errors.js';
+import { renderDryRun } from '../render/support-views.js';
 import { connect, type Connection } from './connect.js';
 import { targetFlags } from './target-flags.js';
 
@@ -145,3 +146,55 @@ export async function ask(message: string): Promise<boolean> {
   const { default: confirm } = await import('@inquirer/confirm');
   return confirm({ message, default: false });
 }
+
+/** The flags `openChange` reads (every mutating command has them: `writeFlags`). */
+export interface ChangeFlags {
+  dir?: string | undefined;
+  target?: string | undefined;
+  'dry-run': boolean;
+  'audit-log'?: string | undefined;
+}
+
+/** A mutating command's session: its connection, and under --dry-run the requests held back. */
+export interface Change {
+  conn: SupportConnection;
+  dryRun: boolean;
+  /** The curl lines of the requests --dry-run held back, in order. */
+  held: string[];
+}
+
+export async function openChange(flags: ChangeFlags): Promise<Change> {
+  const held: string[] = [];
+  const conn = await connectSupport({
+    dir: flags.dir,
+    target: flags.target,
+    dryRun: flags['dry-run'],
+    auditLog: flags['audit-log'],
+    print: (line) => held.push(line),
+  });
+  return { conn, dryRun: flags['dry-run'], held };
+}
+
+/** What --json prints under --dry-run. */
+export interface DryRunJson {
+  dry_run: true;
+  requests: string[];
+}
+
+/** A mutating command's result under --dry-run: the held-back requests, printed unless --json. */
+export function dryRunOutput(change: Change, json: boolean): DryRunJson {
+  if (!json) process.stdout.write(renderDryRun(change.held));
+  return { dry_run: true, requests: change.held };
+}
+
+/** `--carrier`, for commands that ask the carrier. */
+export const carrierFlag = {
+  carrier: Flags.string({ description: 'ask this carrier only (e.g. sprint)' }),
+};
+
+/** `--month`, or `--from` and `--to`: checked together by monthRangeInput. */
+export const monthRangeFlags = {
+  month: Flags.string({ description: 'one month, YYYYMM' }),
+  from: Flags.string({ description: 'the first month of a range, YYYYMM (with --to)' }),
+  to: Flags.string({ description: 'the last month of a range, YYYYMM (with --from)' }),
+};

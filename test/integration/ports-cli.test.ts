@@ -124,11 +124,14 @@ describe('kzops ports poll', () => {
     expect(existsSync(auditPath)).toBe(false);
   });
 
-  it('--dry-run --json: the curl line on stderr, stdout only JSON', async () => {
+  it('--dry-run --json: stdout is only JSON, the held-back request inside it', async () => {
     const run = await kzops(['ports', 'poll', '--dry-run', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ dry_run: true });
-    expect(run.stderr).toMatch(/^curl .*\/v2\/support\/ports\/poll/);
+    const out = JSON.parse(run.stdout) as { dry_run: boolean; requests: string[] };
+    expect(out.dry_run).toBe(true);
+    expect(out.requests).toHaveLength(1);
+    expect(out.requests[0]).toMatch(/^curl .*\/v2\/support\/ports\/poll/);
+    expect(run.stderr).toBe('');
     expect(sim.state.ports_polled_at).toBeUndefined();
   });
 

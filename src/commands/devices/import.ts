@@ -3,10 +3,10 @@ import type { DeviceImport } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { fileInput } from '../../cli/patch-input.js';
-import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { carrierInput, esnInput, exactlyOne, idInput, mdnInput } from '../../core/support/input.js';
-import { renderDevice, renderDryRun } from '../../render/support-views.js';
+import { renderDevice } from '../../render/support-views.js';
 
 interface ImportFlags {
   mdn?: string | undefined;
@@ -85,21 +85,11 @@ ${BaseCommand.exitCodesHelp}`;
     const accountId = idInput('ACCOUNT_ID', args.account_id);
     const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
     const body = await importBody(flags);
-    const dryRun = flags['dry-run'];
-    const held: string[] = [];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      print: (line) => held.push(line),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const result = await conn.client.importDevice(accountId, body, { carrier });
-      if (dryRun) {
-        if (!this.jsonEnabled()) process.stdout.write(renderDryRun(held));
-        return { dry_run: true, requests: held };
-      }
+      if (dryRun) return dryRunOutput(change, this.jsonEnabled());
       const device = shown(result.data, flags['show-secrets']);
       if (!this.jsonEnabled()) {
         this.log(`Imported into account ${accountId} on ${conn.label}:`);

@@ -3,9 +3,9 @@ import type { DevicePatch } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { patchInput, shallowPatchNotes } from '../../cli/patch-input.js';
-import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 import { idInput } from '../../core/support/input.js';
-import { renderDevice, renderDryRun } from '../../render/support-views.js';
+import { renderDevice } from '../../render/support-views.js';
 
 export default class DevicesPatch extends BaseCommand {
   static override summary = 'Change fields of a device';
@@ -48,24 +48,14 @@ ${BaseCommand.exitCodesHelp}`;
     const deviceId = idInput('DEVICE_ID', args.device_id);
     const body = (await patchInput(flags, 'device')) as DevicePatch;
     for (const note of shallowPatchNotes(body, flags.recursive)) process.stderr.write(`${note}\n`);
-    const dryRun = flags['dry-run'];
-    const held: string[] = [];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      print: (line) => held.push(line),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       // Only --recursive is sent; without it the server's default (shallow) applies.
       const result = await conn.client.patchDevice(accountId, deviceId, body, {
         recursive: flags.recursive ? true : undefined,
       });
-      if (dryRun) {
-        if (!this.jsonEnabled()) process.stdout.write(renderDryRun(held));
-        return { dry_run: true, requests: held };
-      }
+      if (dryRun) return dryRunOutput(change, this.jsonEnabled());
       const device = shown(result.data, flags['show-secrets']);
       if (!this.jsonEnabled()) {
         this.log(`Patched on ${conn.label}:`);

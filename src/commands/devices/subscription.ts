@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { connect } from '../../cli/connect.js';
-import { readFlags, shown } from '../../cli/support.js';
+import { carrierFlag, readFlags, shown } from '../../cli/support.js';
 import { carrierInput, esnInput } from '../../core/support/input.js';
 import { renderCarrierSubscription } from '../../render/support-views.js';
 
@@ -17,7 +17,7 @@ ${BaseCommand.exitCodesHelp}`;
   ];
   static override flags = {
     ...readFlags,
-    carrier: Flags.string({ description: 'ask this carrier only (e.g. sprint)' }),
+    ...carrierFlag,
   };
   static override args = {
     esn: Args.string({ description: "the device's ESN, MEID or IMEI (8 to 18 hex digits)", required: true }),

@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { connect } from '../../cli/connect.js';
-import { readFlags, shown } from '../../cli/support.js';
+import { carrierFlag, readFlags, shown } from '../../cli/support.js';
 import { carrierInput, mdnInput } from '../../core/support/input.js';
 import { renderCarrierSubscription } from '../../render/support-views.js';
 
@@ -17,7 +17,7 @@ ${BaseCommand.exitCodesHelp}`;
   ];
   static override flags = {
     ...readFlags,
-    carrier: Flags.string({ description: 'ask this carrier only (e.g. sprint)' }),
+    ...carrierFlag,
   };
   static override args = {
     mdn: Args.string({ description: 'the phone number', required: true }),

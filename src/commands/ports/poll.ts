@@ -1,6 +1,5 @@
-import { DRY_RUN_NOTE } from '../../render/support-views.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 
 /** Unix seconds + this = Gregorian seconds, KAZOO's timestamps. */
 const GREGORIAN_OFFSET = 62_167_219_200;
@@ -20,7 +19,7 @@ export default class PortsPoll extends BaseCommand {
   static override summary = "Poll the carrier's port-in messages now";
   static override description = `Sends POST /v2/support/ports/poll (master level), which makes the server read the carrier's port messages now instead of at its next scheduled poll. The reference documents no response; kzops prints what the server answers (the simulator: when it polled).
 
---dry-run prints the request as a curl line and sends nothing (with --json the curl line goes to stderr and stdout is {"dry_run": true}). Every poll sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
+--dry-run prints the request as a curl line and sends nothing (with --json: {"dry_run": true, "requests": [the curl line]}). Every poll sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
 
 ${BaseCommand.exitCodesHelp}`;
   static override examples = ['<%= config.bin %> ports poll', '<%= config.bin %> ports poll --dry-run'];
@@ -29,22 +28,11 @@ ${BaseCommand.exitCodesHelp}`;
   async run(): Promise<unknown> {
     const { flags } = await this.parseInput(PortsPoll);
     const json = this.jsonEnabled();
-    const dryRun = flags['dry-run'];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      // Under --json stdout carries only the JSON, so the curl line goes to stderr.
-      ...(json ? { print: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const result = await conn.client.pollPorts();
-      if (dryRun) {
-        if (json) return { dry_run: true };
-        this.log(DRY_RUN_NOTE);
-        return undefined;
-      }
+      if (dryRun) return dryRunOutput(change, json);
       const data = shown(result.data, flags['show-secrets']);
       if (!json) this.log(describePoll(data, conn.label));
       return data;

@@ -1,8 +1,7 @@
-import { DRY_RUN_NOTE } from '../../render/support-views.js';
 import { Args, Flags } from '@oclif/core';
 import type { PortStatusUpdate } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 import { idInput } from '../../core/support/input.js';
 
 /**
@@ -38,7 +37,7 @@ export default class PortsStatus extends BaseCommand {
   static override summary = "Force a port-in request's status";
   static override description = `Sends POST /v2/support/ports/in/{PORT_ID}/status (master level), for when the carrier's port messages are late or lost. The server marks the status forced_update: true; completed and canceled also update the device that uses the number. --source says who reported the status (carrier or top; the server's default is top).
 
---dry-run prints the request as a curl line and sends nothing (with --json the curl line goes to stderr and stdout is {"dry_run": true}). Every update sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
+--dry-run prints the request as a curl line and sends nothing (with --json: {"dry_run": true, "requests": [the curl line]}). Every update sent is recorded in the audit trail (.kzops/audit.jsonl beside the config directory, or --audit-log).
 
 ${BaseCommand.exitCodesHelp}`;
   static override examples = [
@@ -69,22 +68,11 @@ ${BaseCommand.exitCodesHelp}`;
       ...(flags.source === undefined ? {} : { source: flags.source }),
     };
     const json = this.jsonEnabled();
-    const dryRun = flags['dry-run'];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      // Under --json stdout carries only the JSON, so the curl line goes to stderr.
-      ...(json ? { print: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const result = await conn.client.setPortStatus(portId, status);
-      if (dryRun) {
-        if (json) return { dry_run: true };
-        this.log(DRY_RUN_NOTE);
-        return undefined;
-      }
+      if (dryRun) return dryRunOutput(change, json);
       const data = shown(result.data, flags['show-secrets']);
       if (!json) this.log(describePort(portId, data, conn.label));
       return data;

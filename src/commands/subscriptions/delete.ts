@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { previewAffected, subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { confirmOrRefuse, connectSupport, shown, writeFlags, yesFlag } from '../../cli/support.js';
+import { confirmOrRefuse, dryRunOutput, openChange, shown, writeFlags, yesFlag } from '../../cli/support.js';
 import { carrierInput, idInput } from '../../core/support/input.js';
-import { renderDryRun, renderSubscription } from '../../render/support-views.js';
+import { renderSubscription } from '../../render/support-views.js';
 
 export default class SubscriptionsDelete extends BaseCommand {
   static override summary = 'Delete a subscription document from TOP (the carrier is untouched)';
@@ -49,16 +49,9 @@ ${BaseCommand.exitCodesHelp}`;
     const subscriptionId = idInput('SUBSCRIPTION_ID', args.subscription_id);
     const key = subscriptionKeyInput(flags, false);
     const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const dryRun = flags['dry-run'];
     const json = this.jsonEnabled();
-    const held: string[] = [];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      print: (line) => held.push(line),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const preview = await previewAffected(conn.client, {
         accountId,
@@ -88,10 +81,7 @@ ${BaseCommand.exitCodesHelp}`;
       const result = await conn.client.deleteSubscription(accountId, subscriptionId, {
         cascade: flags.cascade ? true : undefined,
       });
-      if (dryRun) {
-        if (!json) process.stdout.write(renderDryRun(held));
-        return { dry_run: true, requests: held };
-      }
+      if (dryRun) return dryRunOutput(change, json);
       const sub = shown(result.data, flags['show-secrets']);
       if (!json) {
         this.log(`Deleted from account ${accountId}${flags.cascade ? ', with its device' : ''}:`);

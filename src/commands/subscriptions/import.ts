@@ -4,9 +4,9 @@ import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
 import { fileInput } from '../../cli/patch-input.js';
 import { subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { connectSupport, shown, writeFlags } from '../../cli/support.js';
+import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 import { carrierInput, idInput } from '../../core/support/input.js';
-import { renderDryRun, renderSubscription } from '../../render/support-views.js';
+import { renderSubscription } from '../../render/support-views.js';
 
 export default class SubscriptionsImport extends BaseCommand {
   static override summary = 'Import a subscription that is active at the carrier into an account';
@@ -50,21 +50,11 @@ ${BaseCommand.exitCodesHelp}`;
       ...key,
       ...(deviceData === undefined ? {} : { device_data: deviceData }),
     };
-    const dryRun = flags['dry-run'];
-    const held: string[] = [];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      print: (line) => held.push(line),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const result = await conn.client.importSubscription(accountId, body, { carrier });
-      if (dryRun) {
-        if (!this.jsonEnabled()) process.stdout.write(renderDryRun(held));
-        return { dry_run: true, requests: held };
-      }
+      if (dryRun) return dryRunOutput(change, this.jsonEnabled());
       const sub = shown(result.data, flags['show-secrets']);
       if (!this.jsonEnabled()) {
         this.log(`Imported into account ${accountId} on ${conn.label}:`);

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import type { SubscriptionKey } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { useColor } from '../../cli/color.js';
-import { connectSupport, readFlags, shown } from '../../cli/support.js';
+import { carrierFlag, connectSupport, readFlags, shown } from '../../cli/support.js';
 import { subscriptionKeyInput } from '../../cli/subscription-target.js';
 import { carrierInput } from '../../core/support/input.js';
 import { renderLookup } from '../../render/support-views.js';
@@ -21,7 +21,7 @@ ${BaseCommand.exitCodesHelp}`;
     esn: Flags.string({ description: "the device's ESN, MEID or IMEI" }),
     sim: Flags.string({ description: 'the SIM card number (ICCID)' }),
     mdn: Flags.string({ description: 'the phone number (4157487153, 415-748-7153 or +14157487153)' }),
-    carrier: Flags.string({ description: 'ask this carrier only (e.g. sprint)' }),
+    ...carrierFlag,
   };
 
   async run(): Promise<unknown> {

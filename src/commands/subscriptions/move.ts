@@ -4,11 +4,11 @@ import { BaseCommand } from '../../cli/base-command.js';
 import { runBulkCommand } from '../../cli/bulk.js';
 import { useColor } from '../../cli/color.js';
 import { previewAffected, subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { confirmOrRefuse, connectSupport, shown, writeFlags, yesFlag } from '../../cli/support.js';
+import { confirmOrRefuse, dryRunOutput, openChange, shown, writeFlags, yesFlag } from '../../cli/support.js';
 import { concurrencyFlag } from '../../cli/target-flags.js';
 import { InvalidInputError, UsageError } from '../../core/errors.js';
 import { carrierInput, idInput } from '../../core/support/input.js';
-import { renderDryRun, renderSubscription } from '../../render/support-views.js';
+import { renderSubscription } from '../../render/support-views.js';
 
 export default class SubscriptionsMove extends BaseCommand {
   static override summary = 'Move a subscription, with its device, to another account and/or cluster';
@@ -104,16 +104,9 @@ ${BaseCommand.exitCodesHelp}`;
     }
     const key = subscriptionKeyInput(flags, false);
     const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const dryRun = flags['dry-run'];
     const json = this.jsonEnabled();
-    const held: string[] = [];
-    const conn = await connectSupport({
-      dir: flags.dir,
-      target: flags.target,
-      dryRun,
-      auditLog: flags['audit-log'],
-      print: (line) => held.push(line),
-    });
+    const change = await openChange(flags);
+    const { conn, dryRun } = change;
     try {
       const preview = await previewAffected(conn.client, {
         accountId,
@@ -138,10 +131,7 @@ ${BaseCommand.exitCodesHelp}`;
         await confirmOrRefuse(`Move subscription ${subscriptionId} to ${where}?`, { yes: flags.yes, what });
       }
       const result = await conn.client.moveSubscription(accountId, subscriptionId, move);
-      if (dryRun) {
-        if (!json) process.stdout.write(renderDryRun(held));
-        return { dry_run: true, requests: held };
-      }
+      if (dryRun) return dryRunOutput(change, json);
       const sub = shown(result.data, flags['show-secrets']);
       if (!json) {
         this.log(`Moved from account ${accountId} to ${where}:`);

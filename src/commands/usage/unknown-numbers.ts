@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { stringify } from 'csv-stringify/sync';
 import type { UsageReport } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connectSupport, readFlags, shown } from '../../cli/support.js';
+import { connectSupport, monthRangeFlags, readFlags, shown } from '../../cli/support.js';
 import { monthRangeInput } from '../../core/support/input.js';
 import { unknownNumbersCsvRows, USAGE_CSV_COLUMNS } from '../../core/support/usage-csv.js';
 import { renderUsage, usageMonths } from '../../render/usage.js';
@@ -20,9 +20,7 @@ ${BaseCommand.exitCodesHelp}`;
   ];
   static override flags = {
     ...readFlags,
-    month: Flags.string({ description: 'one month, YYYYMM' }),
-    from: Flags.string({ description: 'the first month of a range, YYYYMM (with --to)' }),
-    to: Flags.string({ description: 'the last month of a range, YYYYMM (with --from)' }),
+    ...monthRangeFlags,
     csv: Flags.boolean({
       description: 'print CSV (account_id,mdn,bytes) instead; wins over --json',
       default: false,
