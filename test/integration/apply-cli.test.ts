@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import {
+  freshExampleConfig,
+  REPO,
+  requireBuilt,
+  runKzops,
+  type RunResult,
+  writeLabTargets,
+} from './cli-harness.js';
 
 const EXAMPLE = join(REPO, 'config');
 const HOSTED = '8a901bea1d3297ef7d4c8d34809472c2';
@@ -336,12 +343,7 @@ describe('kzops apply against a server', { timeout: 60_000 }, () => {
   });
 
   async function useLab(): Promise<void> {
-    await writeFile(
-      join(dir, 'targets.yaml'),
-      ['default: lab', 'targets:', '  lab:', `    url: ${lab.url}`, '    api_key_env: LAB_KEY', ''].join(
-        '\n',
-      ),
-    );
+    await writeLabTargets(dir, lab.url);
   }
 
   it('a failed request fails its step, skips what needs it, exits 4; the next apply converges', async () => {
@@ -385,12 +387,7 @@ describe('kzops apply against a server', { timeout: 60_000 }, () => {
     // A fresh server, so this apply has changes whatever ran before.
     const server = await startSim({ port: 0 });
     try {
-      await writeFile(
-        join(dir, 'targets.yaml'),
-        ['default: lab', 'targets:', '  lab:', `    url: ${server.url}`, '    api_key_env: LAB_KEY', ''].join(
-          '\n',
-        ),
-      );
+      await writeLabTargets(dir, server.url);
       const git = (...args: string[]) =>
         execFileSync('git', args, {
           cwd: work,

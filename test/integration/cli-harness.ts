@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, rm } from 'node:fs/promises';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,4 +86,18 @@ export async function freshExampleConfig(work: string): Promise<string> {
   await rm(join(work, '.kzops'), { recursive: true, force: true });
   await cp(join(REPO, 'config'), dir, { recursive: true });
   return dir;
+}
+
+/** The API key of the simulator's default seed (super_master): a published demo value. */
+export const SIM_SUPER_MASTER_KEY = 'sim-super-master-key';
+
+/**
+ * Writes `<dir>/targets.yaml` with one default target `lab` at `url` (a simulator started by
+ * the test), its key read from LAB_KEY: run the CLI with env `{ LAB_KEY: SIM_SUPER_MASTER_KEY }`.
+ */
+export async function writeLabTargets(dir: string, url: string): Promise<void> {
+  await writeFile(
+    join(dir, 'targets.yaml'),
+    ['default: lab', 'targets:', '  lab:', `    url: ${url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
+  );
 }

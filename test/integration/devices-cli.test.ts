@@ -12,7 +12,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Doc } from '../../src/sim/model.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { requireBuilt, runKzops } from './cli-harness.js';
+import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
 
 const SUPER_KEY = 'sim-super-master-key';
 const MASTER_KEY = 'sim-master-key';
@@ -33,10 +33,7 @@ beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'kzops-devices-'));
   dir = join(work, 'config');
   await mkdir(dir);
-  await writeFile(
-    join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${sim.url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
-  );
+  await writeLabTargets(dir, sim.url);
 });
 
 afterEach(async () => {

@@ -17,7 +17,14 @@ import { resolveTarget } from '../../src/api/target.js';
 import type { DriftJson } from '../../src/core/plan/drift.js';
 import type { TargetState } from '../../src/core/plan/types.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import {
+  freshExampleConfig,
+  REPO,
+  requireBuilt,
+  runKzops,
+  type RunResult,
+  writeLabTargets,
+} from './cli-harness.js';
 
 const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
 const SPRINT_EAST = '5bc00000000000000000000000000001';
@@ -306,12 +313,7 @@ describe('kzops drift --json', () => {
 
 describe('kzops drift refuses before any request', () => {
   async function writeTargets(at: string): Promise<void> {
-    await writeFile(
-      join(at, 'targets.yaml'),
-      ['default: lab', 'targets:', '  lab:', `    url: ${lab.url}`, '    api_key_env: LAB_KEY', ''].join(
-        '\n',
-      ),
-    );
+    await writeLabTargets(at, lab.url);
   }
 
   it('an invalid config exits 3, names the problem, and sends nothing', async () => {

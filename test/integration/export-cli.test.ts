@@ -15,7 +15,7 @@ import type { Plan } from '../../src/core/plan/types.js';
 import { SEED_IDS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import type { ExportJson } from '../../src/commands/export.js';
-import { REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { REPO, requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-harness.js';
 
 const EXAMPLE = join(REPO, 'config');
 const HOSTED = SEED_IDS.customerClusters.hosted;
@@ -251,12 +251,7 @@ describe('kzops export from a server named in targets.yaml', () => {
     'exports, plans no changes, and a change made on the server is re-exported in place',
     async () => {
       await mkdir(dir);
-      await writeFile(
-        join(dir, 'targets.yaml'),
-        ['default: lab', 'targets:', '  lab:', `    url: ${lab.url}`, '    api_key_env: LAB_KEY', ''].join(
-          '\n',
-        ),
-      );
+      await writeLabTargets(dir, lab.url);
       // A file for a document the server does not have: kept and listed, never deleted.
       await mkdir(join(dir, 'carrier_sbcs'));
       const ghost = 'name: Ghost SBC\ncarrier: sprint\n';

@@ -3,13 +3,13 @@
  * builds dist/ first) against an in-process simulator named by a targets.yaml, checking the
  * simulator's request log as well as the output.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { requireBuilt, runKzops } from './cli-harness.js';
+import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
 
 const SUPER_KEY = 'sim-super-master-key';
 const MASTER_KEY = 'sim-master-key';
@@ -27,10 +27,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kzops-numbers-'));
   dir = join(work, 'config');
   await mkdir(dir);
-  await writeFile(
-    join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${sim.url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
-  );
+  await writeLabTargets(dir, sim.url);
 });
 
 beforeEach(() => {

@@ -14,7 +14,14 @@ import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
 import { readLive } from '../../src/reconcile/read-live.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { freshExampleConfig, REPO, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import {
+  freshExampleConfig,
+  REPO,
+  requireBuilt,
+  runKzops,
+  type RunResult,
+  writeLabTargets,
+} from './cli-harness.js';
 
 const HOSTED = '8a901bea1d3297ef7d4c8d34809472c2';
 const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
@@ -200,12 +207,7 @@ describe('the state file', () => {
 
 describe('kzops plan against a server', () => {
   async function writeTargets(at: string): Promise<void> {
-    await writeFile(
-      join(at, 'targets.yaml'),
-      ['default: lab', 'targets:', '  lab:', `    url: ${lab.url}`, '    api_key_env: LAB_KEY', ''].join(
-        '\n',
-      ),
-    );
+    await writeLabTargets(at, lab.url);
   }
 
   it('an invalid config exits 3, names the problem, and sends nothing', async () => {

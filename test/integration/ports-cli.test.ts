@@ -5,14 +5,14 @@
  */
 import { DRY_RUN_NOTE } from '../../src/render/support-views.js';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGregorianSeconds } from '../../src/sim/model.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type RequestLogEntry, type SimHandle } from '../../src/sim/server.js';
-import { requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-harness.js';
 
 const PORT = SEED_IDS.ports.joe;
 const MISSING_PORT = 'b0470000000000000000000000000099';
@@ -36,10 +36,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   sim = await startSim({ port: 0 });
-  await writeFile(
-    join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${sim.url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
-  );
+  await writeLabTargets(dir, sim.url);
   await rm(join(work, '.kzops'), { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSeed, SEED_IDS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { requireBuilt, runKzops } from './cli-harness.js';
+import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
 
 const SUPER_KEY = 'sim-super-master-key';
 const { joe: FROM, hotspot: TO } = SEED_IDS.accounts;
@@ -44,10 +44,7 @@ beforeEach(async () => {
   work = await mkdtemp(join(tmpdir(), 'kzops-bulk-'));
   dir = join(work, 'config');
   await mkdir(dir);
-  await writeFile(
-    join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${sim.url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
-  );
+  await writeLabTargets(dir, sim.url);
 });
 
 afterEach(async () => {

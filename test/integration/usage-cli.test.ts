@@ -3,14 +3,14 @@
  * `npm test` builds dist/ first), against a simulator started here with the default seed,
  * whose usage covers 201610..201701 (201612 empty).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, SimHandle } from '../../src/sim/server.js';
 import { startSim } from '../../src/sim/server.js';
 import { SEED_IDS } from '../../src/sim/seed.js';
-import { requireBuilt, runKzops, type RunResult } from './cli-harness.js';
+import { requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-harness.js';
 
 const JOE = SEED_IDS.accounts.joe;
 const HOTSPOT = SEED_IDS.accounts.hotspot;
@@ -45,10 +45,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kzops-usage-'));
   dir = join(work, 'config');
   await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${sim.url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
-  );
+  await writeLabTargets(dir, sim.url);
 });
 
 afterAll(async () => {

@@ -173,7 +173,9 @@ function setValue(path: string, text: string): unknown {
   }
   if (value !== NOT_JSON) {
     // An 18-digit ESN typed bare would become a rounded number: refuse rather than corrupt it.
-    if (typeof value === 'number' && /^-?[0-9]+$/.test(text.trim()) && !Number.isSafeInteger(value)) {
+    // (An integer that reads back digit for digit, such as -2^53, is kept.)
+    const digits = text.trim();
+    if (typeof value === 'number' && /^-?[0-9]+$/.test(digits) && String(value) !== digits) {
       throw new InvalidInputError(
         `--set ${path}=${text}: too large to be a number without losing digits; quote it as text (--set ${path}='"${text}"')`,
       );
