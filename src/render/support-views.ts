@@ -19,6 +19,8 @@ import type {
   Voice,
 } from '../api/types.js';
 import { compactValue } from './plan-text.js';
+import { formatBytes } from './usage.js';
+import { isRecord } from '../core/json.js';
 
 export interface ViewOptions {
   color: boolean;
@@ -33,36 +35,24 @@ type Row = readonly [label: string, value: string];
 /** KAZOO timestamps are Gregorian seconds: Unix seconds plus this. */
 const GREGORIAN_OFFSET = 62_167_219_200;
 
-/** `1990000000` → `1.99 GB`: decimal units, as carriers bill data, at most two decimals. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  // Rounding can carry into the next unit (999.999 kB → 1000 kB): move up once more.
-  if (Number(value.toFixed(2)) >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const text = unit === 0 ? String(value) : String(Number(value.toFixed(2)));
-  return `${bytes < 0 ? '-' : ''}${text} ${units[unit] ?? 'B'}`;
+/** A KAZOO timestamp (Gregorian seconds) as a Date; undefined for anything else. */
+export function gregorianDate(value: unknown): Date | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const date = new Date((value - GREGORIAN_OFFSET) * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** A KAZOO timestamp as ISO 8601 UTC to the second (`2016-12-03T00:00:05Z`), or undefined. */
+export function gregorianIso(value: unknown): string | undefined {
+  return gregorianDate(value)?.toISOString().replace('.000Z', 'Z');
 }
 
 /** Gregorian seconds → `2016-12-03 00:00 UTC`; anything else is shown as it came. */
 export function formatGregorian(value: unknown): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return compactValue(value);
-  const ms = (value - GREGORIAN_OFFSET) * 1000;
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return String(value);
+  const date = gregorianDate(value);
+  if (date === undefined) return String(value);
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A scalar field: absent → no row; null → `none`; text as is; anything else compact JSON. */
@@ -103,8 +93,8 @@ function cap(c: Colors, name: string, value: DataCap | undefined): string | unde
   // A cap of 0 is the reference's "no cap".
   if (value.cap === 0) return `${name} ${c.dim('no cap')}`;
   return name === 'throttling'
-    ? `${name}${rate} after ${formatBytes(value.cap)}`
-    : `${name} at ${formatBytes(value.cap)}`;
+    ? `${name}${rate} after ${formatBytes(value.cap, { trimZeros: true })}`
+    : `${name} at ${formatBytes(value.cap, { trimZeros: true })}`;
 }
 
 /** Both shapes the reference shows: `{caps: {blocking, throttling}}` and `{blocking, throttling}`. */

@@ -8,13 +8,18 @@
  * 2000000000), so a size shown here matches the carrier's figure instead of differing by the
  * 7% between GB and GiB. Each row also shows the exact byte count.
  */
-import type { UsageCsvRow } from '../core/support/usage-csv.js';
+import { stringify } from 'csv-stringify/sync';
+import { USAGE_CSV_COLUMNS, type UsageCsvRow } from '../core/support/usage-csv.js';
 import { renderTable, type Column } from './table.js';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'] as const;
 
-/** `1990000000` → `1.99 GB`; below 1000, whole bytes (`512 B`). Half-hundredths round up. */
-export function formatBytes(bytes: number): string {
+/**
+ * `1990000000` → `1.99 GB`; below 1000, whole bytes (`512 B`). Half-hundredths round up.
+ * Two decimals always, so a column of sizes lines up; `trimZeros` drops trailing zeros for
+ * a figure shown on its own (a cap of `2 GB`).
+ */
+export function formatBytes(bytes: number, opts: { trimZeros?: boolean } = {}): string {
   if (!Number.isFinite(bytes)) return String(bytes);
   const sign = bytes < 0 ? '-' : '';
   const abs = Math.abs(bytes);
@@ -32,8 +37,9 @@ export function formatBytes(bytes: number): string {
     hundredths = Math.round(abs / 10 ** (3 * unit - 2));
   }
   const whole = Math.floor(hundredths / 100);
-  const frac = String(hundredths % 100).padStart(2, '0');
-  return `${sign}${whole}.${frac} ${UNITS[unit]}`;
+  let frac = String(hundredths % 100).padStart(2, '0');
+  if (opts.trimZeros) frac = frac.replace(/0+$/, '');
+  return `${sign}${whole}${frac === '' ? '' : `.${frac}`} ${UNITS[unit]}`;
 }
 
 /** `1990000000` → `1,990,000,000`. */
@@ -178,4 +184,29 @@ export async function usageMonths<R extends PeriodReport>(
   const withData = new Set(months.map((m) => m.month));
   const emptyMonths = monthsBetween(report.from, report.to).filter((m) => !withData.has(m));
   return { months, emptyMonths };
+}
+
+/** Rows as the server's CSV route writes them: header `account_id,mdn,bytes`, CRLF (RFC 4180). */
+export function usageCsvText(rows: readonly UsageCsvRow[]): string {
+  return stringify([...rows], { header: true, columns: [...USAGE_CSV_COLUMNS], record_delimiter: 'windows' });
+}
+
+/** The readable view of a report with its own per-month tables (see usageMonths). */
+export async function renderUsageReport<R extends PeriodReport & { total: number }>(
+  kind: UsageKind,
+  label: string,
+  report: R,
+  rowsOf: (report: R) => UsageCsvRow[],
+  fetchMonth: (month: string) => Promise<R>,
+): Promise<string> {
+  const { months, emptyMonths } = await usageMonths(report, rowsOf, fetchMonth);
+  return renderUsage({
+    kind,
+    label,
+    from: report.from,
+    to: report.to,
+    total: report.total,
+    months,
+    emptyMonths,
+  });
 }

@@ -48,6 +48,14 @@ describe('formatBytes: decimal (SI) units, two decimals', () => {
     expect(formatBytes(999_994_999)).toBe('999.99 MB');
     expect(formatBytes(999_999)).toBe('1.00 MB');
   });
+
+  it('trimZeros drops trailing zeros for a figure shown alone, after the same rounding', () => {
+    expect(formatBytes(2_000_000_000, { trimZeros: true })).toBe('2 GB');
+    expect(formatBytes(2_500_000_000, { trimZeros: true })).toBe('2.5 GB');
+    expect(formatBytes(1_990_000_000, { trimZeros: true })).toBe('1.99 GB');
+    expect(formatBytes(999_999, { trimZeros: true })).toBe('1 MB');
+    expect(formatBytes(512, { trimZeros: true })).toBe('512 B');
+  });
 });
 
 describe('monthsBetween', () => {

@@ -1,19 +1,7 @@
+import { gregorianIso } from '../../render/support-views.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
-
-/** Unix seconds + this = Gregorian seconds, KAZOO's timestamps. */
-const GREGORIAN_OFFSET = 62_167_219_200;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A Gregorian-seconds timestamp as ISO 8601 UTC, or undefined when it is not one. */
-function gregorianIso(value: unknown): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const date = new Date((value - GREGORIAN_OFFSET) * 1000);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
-}
+import { isRecord } from '../../core/json.js';
 
 export default class PortsPoll extends BaseCommand {
   static override summary = "Poll the carrier's port-in messages now";

@@ -1,8 +1,10 @@
+import { gregorianIso } from '../../render/support-views.js';
 import { Args, Flags } from '@oclif/core';
 import type { PortStatusUpdate } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
 import { idInput } from '../../core/support/input.js';
+import { isRecord } from '../../core/json.js';
 
 /**
  * KAZOO's port request states. The reference shows only `completed` and `canceled`; the rest
@@ -18,20 +20,6 @@ const PORT_STATUS_CODES = [
   'rejected',
   'canceled',
 ] as const;
-
-/** Unix seconds + this = Gregorian seconds, KAZOO's timestamps. */
-const GREGORIAN_OFFSET = 62_167_219_200;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A Gregorian-seconds timestamp as ISO 8601 UTC, or undefined when it is not one. */
-function gregorianIso(value: unknown): string | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const date = new Date((value - GREGORIAN_OFFSET) * 1000);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
-}
 
 export default class PortsStatus extends BaseCommand {
   static override summary = "Force a port-in request's status";

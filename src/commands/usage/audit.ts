@@ -1,11 +1,9 @@
 import { Flags } from '@oclif/core';
-import { stringify } from 'csv-stringify/sync';
-import type { AuditReport } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { connectSupport, monthRangeFlags, readFlags, shown } from '../../cli/support.js';
 import { monthRangeInput } from '../../core/support/input.js';
-import { auditCsvRows, USAGE_CSV_COLUMNS } from '../../core/support/usage-csv.js';
-import { renderUsage, usageMonths } from '../../render/usage.js';
+import { auditCsvRows } from '../../core/support/usage-csv.js';
+import { renderUsageReport, usageCsvText } from '../../render/usage.js';
 
 export default class UsageAudit extends BaseCommand {
   static override summary = 'Data usage of every account, for a month or a range of months';
@@ -38,12 +36,7 @@ ${BaseCommand.exitCodesHelp}`;
         const csv =
           range !== undefined && 'month' in range
             ? await client.getUsageAuditCsv(range.month)
-            : stringify(auditCsvRows((await client.getUsageAudit(range)).data), {
-                header: true,
-                columns: [...USAGE_CSV_COLUMNS],
-                // CRLF, as the server's CSV route writes (RFC 4180).
-                record_delimiter: 'windows',
-              });
+            : usageCsvText(auditCsvRows((await client.getUsageAudit(range)).data));
         process.stdout.write(csv);
         // Nothing for oclif to print as JSON: the CSV is the whole output.
         return undefined;
@@ -54,20 +47,8 @@ ${BaseCommand.exitCodesHelp}`;
           : await client.getUsageAudit(range)
       ).data;
       if (this.jsonEnabled()) return shown(report, flags['show-secrets']);
-      const fetchMonth = async (month: string): Promise<AuditReport> =>
-        (await client.getUsageAuditForMonth(month)).data;
-      const { months, emptyMonths } = await usageMonths(report, auditCsvRows, fetchMonth);
-      this.log(
-        renderUsage({
-          kind: 'audit',
-          label: conn.label,
-          from: report.from,
-          to: report.to,
-          total: report.total,
-          months,
-          emptyMonths,
-        }).trimEnd(),
-      );
+      const fetchMonth = async (month: string) => (await client.getUsageAuditForMonth(month)).data;
+      this.log((await renderUsageReport('audit', conn.label, report, auditCsvRows, fetchMonth)).trimEnd());
       return report;
     } finally {
       await conn.close();

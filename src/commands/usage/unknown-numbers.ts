@@ -1,11 +1,9 @@
 import { Flags } from '@oclif/core';
-import { stringify } from 'csv-stringify/sync';
-import type { UsageReport } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
 import { connectSupport, monthRangeFlags, readFlags, shown } from '../../cli/support.js';
 import { monthRangeInput } from '../../core/support/input.js';
-import { unknownNumbersCsvRows, USAGE_CSV_COLUMNS } from '../../core/support/usage-csv.js';
-import { renderUsage, usageMonths } from '../../render/usage.js';
+import { unknownNumbersCsvRows } from '../../core/support/usage-csv.js';
+import { renderUsageReport, usageCsvText } from '../../render/usage.js';
 
 export default class UsageUnknownNumbers extends BaseCommand {
   static override summary = 'Data usage of numbers that belong to no account, for a month or a range';
@@ -39,31 +37,16 @@ ${BaseCommand.exitCodesHelp}`;
           : await client.getUnknownNumbersUsage(range)
       ).data;
       if (flags.csv) {
-        process.stdout.write(
-          stringify(unknownNumbersCsvRows(report), {
-            header: true,
-            columns: [...USAGE_CSV_COLUMNS],
-            // CRLF, as the server's audit CSV route writes (RFC 4180).
-            record_delimiter: 'windows',
-          }),
-        );
+        process.stdout.write(usageCsvText(unknownNumbersCsvRows(report)));
         // Nothing for oclif to print as JSON: the CSV is the whole output.
         return undefined;
       }
       if (this.jsonEnabled()) return shown(report, flags['show-secrets']);
-      const fetchMonth = async (month: string): Promise<UsageReport> =>
-        (await client.getUnknownNumbersUsageForMonth(month)).data;
-      const { months, emptyMonths } = await usageMonths(report, unknownNumbersCsvRows, fetchMonth);
+      const fetchMonth = async (month: string) => (await client.getUnknownNumbersUsageForMonth(month)).data;
       this.log(
-        renderUsage({
-          kind: 'unknown-numbers',
-          label: conn.label,
-          from: report.from,
-          to: report.to,
-          total: report.total,
-          months,
-          emptyMonths,
-        }).trimEnd(),
+        (
+          await renderUsageReport('unknown-numbers', conn.label, report, unknownNumbersCsvRows, fetchMonth)
+        ).trimEnd(),
       );
       return report;
     } finally {
