@@ -42,20 +42,10 @@ afterEach(async () => {
 });
 
 async function kzops(args: string[], env: Record<string, string | undefined> = {}) {
-  const run = await runKzops([...args, '--dir', dir], {
+  return runKzops([...args, '--dir', dir], {
     cwd: work,
     env: { LAB_KEY: SUPER_KEY, KZOPS_OPERATOR: 'tester', ...env },
   });
-  await logSettled();
-  return run;
-}
-
-/**
- * The simulator logs a request once its response is flushed, in this process's event loop;
- * on a busy machine the CLI's exit can be seen first. A few milliseconds let the log catch up.
- */
-function logSettled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 /** Requests that would change the server (authentication and reads left out). */

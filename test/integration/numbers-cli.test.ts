@@ -40,11 +40,7 @@ afterAll(async () => {
 });
 
 async function kzops(args: string[], env: Record<string, string | undefined> = {}) {
-  const run = await runKzops([...args, '--dir', dir], { cwd: work, env: { LAB_KEY: SUPER_KEY, ...env } });
-  // The simulator logs a request once its response is flushed, in this process's event loop;
-  // on a busy machine the CLI's exit can be seen first. A few milliseconds let the log catch up.
-  await new Promise((resolve) => setTimeout(resolve, 25));
-  return run;
+  return runKzops([...args, '--dir', dir], { cwd: work, env: { LAB_KEY: SUPER_KEY, ...env } });
 }
 
 /** Every request but authentication. */
