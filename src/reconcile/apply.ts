@@ -26,6 +26,7 @@ import {
   clusterFingerprint,
   fingerprintDoc,
   isRefPlaceholder,
+  normalName,
   resolveReferences,
   rulesFor,
   secretFingerprint,
@@ -120,10 +121,6 @@ const ROUTING: Record<RoutingKind, KindApi> = {
     list: (c) => c.listMediaServers(),
   },
 };
-
-function normalName(value: unknown): string | undefined {
-  return typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-}
 
 /** `fn`'s result; a thrown error as a failed outcome with its one-line summary. */
 function describe(err: unknown): string {

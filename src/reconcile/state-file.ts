@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { KINDS, type StateEntry, type TargetState } from '../core/plan/types.js';
 import { writeFileAtomic } from '../sim/persist.js';
+import { isRecord } from '../core/json.js';
 
 /**
  * The working directory kzops keeps beside the config directory (`<dir>/../.kzops`): the
@@ -29,10 +30,6 @@ export function statePath(dir: string, target: string, sim = false): string {
 
 /** sha256 and HMAC-SHA256 digests, as the planner writes them. */
 const HEX64 = /^[0-9a-f]{64}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The first thing wrong with the shape of a parsed state file, or undefined. */
 export function stateProblem(value: unknown, target: string): string | undefined {

@@ -10,6 +10,7 @@
  */
 import type { Plan } from '../plan/types.js';
 import type { LoadedResource } from '../validate/types.js';
+import { isRecord } from '../json.js';
 
 /** How a plan touches a resource; absent on a resource shown only as a neighbour. */
 export type Mark = 'created' | 'changed' | 'deleted';
@@ -93,9 +94,6 @@ export function byZone(a: string, b: string): number {
   if (ia >= 0 || ib >= 0) return (ia < 0 ? ZONES.length : ia) - (ib < 0 ? ZONES.length : ib);
   return byText(a, b);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 

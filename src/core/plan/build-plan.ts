@@ -235,7 +235,8 @@ function kindOrder(kind: Kind): number {
   return KINDS.indexOf(kind);
 }
 
-function normalName(value: unknown): string | undefined {
+/** How names compare for adoption: trimmed, case-insensitive. Apply's lost-create lookup uses the same rule. */
+export function normalName(value: unknown): string | undefined {
   return typeof value === 'string' ? value.trim().toLowerCase() : undefined;
 }
 

@@ -23,6 +23,7 @@ import type { LoadedResource } from '../validate/types.js';
 import { diffDocument } from './diff.js';
 import { isRefPlaceholder, resolveReferences, rulesFor, type LiveDoc } from './build-plan.js';
 import type { Kind, Plan, PlannedChange } from './types.js';
+import { isRecord } from '../json.js';
 
 export type StepOp = 'create' | 'update' | 'link' | 'unlink' | 'delete';
 
@@ -58,10 +59,6 @@ export interface ScheduleInput {
 }
 
 type RoutingKind = Exclude<Kind, 'clusters'>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `carrier_sbc_priority` as `{carrier: [ref, ...]}`, or {} when absent or malformed. */
 function priorities(doc: Record<string, unknown>): Record<string, unknown[]> {
