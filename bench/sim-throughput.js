@@ -25,7 +25,9 @@ async function token(url) {
   const res = await fetch(`${url}/v2/api_auth`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ data: { api_key: 'sim-super-master-key' } }),
+    body: JSON.stringify({
+      data: { api_key: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00' },
+    }),
   });
   if (!res.ok) throw new Error(`auth failed: ${res.status}`);
   return (await res.json()).auth_token;

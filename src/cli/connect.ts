@@ -16,9 +16,10 @@ import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { checkFile } from '../core/validate/index.js';
 import { statePath, workDir } from '../reconcile/state-file.js';
+import { SIM_API_KEYS } from '../sim/keys.js';
 
 /** The default seed's super_master key: a published demo value, not a secret. */
-const EMBEDDED_SIM_KEY = 'sim-super-master-key';
+const EMBEDDED_SIM_KEY = SIM_API_KEYS.super_master;
 const DEFAULT_DIR = 'config';
 /** The name of the target made from KZOPS_URL alone, with no targets.yaml. */
 const ENV_ONLY = 'KZOPS_URL';

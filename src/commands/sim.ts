@@ -2,6 +2,8 @@ import { Flags } from '@oclif/core';
 import { once } from 'node:events';
 import { BaseCommand } from '../cli/base-command.js';
 import { ConfigError, UsageError } from '../core/errors.js';
+import type { FailMode } from '../sim/faults.js';
+import { SIM_API_KEYS } from '../sim/keys.js';
 import { startSim } from '../sim/server.js';
 
 function parseFailRate(input: string): Promise<number> {
@@ -27,13 +29,19 @@ function startupError(err: unknown, host: string, port: number): unknown {
 export default class Sim extends BaseCommand {
   static override summary = 'Run the support-API simulator (a stateful HTTP server of every route)';
   static override description = `Serves the KAZOO support API from memory, seeded with example data, for trying kzops and for tests.
+It answers as KAZOO's crossbar does where the API reference is silent (see the README).
 The first line on stdout is exactly "kzops sim listening on http://HOST:PORT". SIGINT or SIGTERM stop it.
+
+The default seed's API keys (64 hex characters, as KAZOO's):
+  super_master  ${SIM_API_KEYS.super_master}
+  master        ${SIM_API_KEYS.master}
 
 ${BaseCommand.exitCodesHelp}`;
   static override enableJsonFlag = false;
   static override examples = [
     '<%= config.bin %> sim --port 0',
     '<%= config.bin %> sim --state .kzops/sim.json --latency 20 --fail-rate 0.05',
+    '<%= config.bin %> sim --rate-limit 100 --fail-rate 0.02 --fail-mode after',
   ];
 
   static override flags = {
@@ -55,9 +63,25 @@ ${BaseCommand.exitCodesHelp}`;
       description: 'share of requests answered 503 (0 to 1)',
       parse: parseFailRate,
     })(),
+    'fail-mode': Flags.string({
+      description:
+        'where --fail-rate strikes: before processing, after the request was saved (as crossbar can), or either',
+      options: ['before', 'after', 'mixed'],
+      default: 'mixed',
+    }),
     'rate-limit': Flags.integer({
-      description: 'token bucket of N requests, refilled at N/10 a second; 429 when empty',
+      description:
+        'token bucket of N per client (IP and account), refilled with N/10 each second; 429 when short (KAZOO: 100)',
       min: 1,
+    }),
+    'auth-cost': Flags.integer({
+      description: 'tokens api_auth and user_auth take from the bucket (every other request takes 1)',
+      default: 35,
+      min: 1,
+    }),
+    'retry-after': Flags.boolean({
+      description: 'send Retry-After with a 429 (crossbar never does; for clients that honour it)',
+      default: false,
     }),
   };
 
@@ -70,7 +94,10 @@ ${BaseCommand.exitCodesHelp}`;
       seedPath: flags.seed,
       latencyMs: flags.latency,
       failRate: flags['fail-rate'] ?? 0,
+      failMode: flags['fail-mode'] as FailMode,
       rateLimit: flags['rate-limit'],
+      authCost: flags['auth-cost'],
+      retryAfter: flags['retry-after'],
     }).catch((err: unknown) => {
       throw startupError(err, flags.host, flags.port);
     });

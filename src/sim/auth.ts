@@ -5,9 +5,18 @@
  * injectable clock, and there is no refresh: as in KAZOO, a client re-authenticates on 401.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SimError, validationError, type FieldErrors } from './errors.js';
-import { AUTH_LEVELS, type AuthLevel, type JsonObject, type SimContext, type SimState } from './model.js';
+import { SimError, validationError } from './errors.js';
+import {
+  AUTH_LEVELS,
+  isJsonObject,
+  type Account,
+  type AuthLevel,
+  type JsonObject,
+  type SimContext,
+  type SimState,
+} from './model.js';
 import type { HttpMethod, SimRequest, SimResult } from './route.js';
+import { compileValidator } from './validate.js';
 
 export interface TokenClaims {
   account_id: string;
@@ -100,32 +109,48 @@ export interface PublicRouteDef {
   handler(ctx: SimContext, req: Omit<SimRequest, 'auth'>): SimResult;
 }
 
-/** Reads required string fields of `data`, reporting every missing or mistyped one at once. */
-function requireStrings(body: JsonObject | undefined, names: string[]): Record<string, string> {
+/** `data` of an auth request: present and an object, else a validation error. */
+function authData(body: JsonObject | undefined): JsonObject {
   const data = body?.data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    const rule = data === undefined ? 'required' : 'type';
-    const message = data === undefined ? 'Field is required but missing' : 'Value is not of type object';
-    throw validationError({ data: { [rule]: { message } } });
+  if (data === undefined) {
+    throw validationError({ data: { required: { message: 'Field is required but missing' } } });
   }
-  const out: Record<string, string> = {};
-  const errors: FieldErrors = {};
-  for (const name of names) {
-    const v = data[name];
-    if (typeof v === 'string' && v !== '') out[name] = v;
-    else if (v === undefined) errors[name] = { required: { message: 'Field is required but missing' } };
-    else errors[name] = { type: { message: 'Value is not a non-empty string' } };
+  if (!isJsonObject(data)) {
+    throw validationError({ data: { type: { message: 'Value is not of type object' } } });
   }
-  if (Object.keys(errors).length > 0) throw validationError(errors);
-  return out;
+  return data;
 }
+
+/**
+ * KAZOO's `api_auth.json`: an object whose only property is `api_key`, a string of exactly 64
+ * characters. Anything else is a 400 naming the field (the key's value is never echoed here).
+ */
+const checkApiAuth = compileValidator({
+  type: 'object',
+  additionalProperties: false,
+  required: ['api_key'],
+  properties: { api_key: { type: 'string', minLength: 64, maxLength: 64 } },
+});
+
+/** KAZOO's `user_auth.json`: `credentials` required; the account named by one of three fields. */
+const checkUserAuth = compileValidator({
+  type: 'object',
+  required: ['credentials'],
+  properties: {
+    credentials: { type: 'string', minLength: 1, maxLength: 64 },
+    method: { enum: ['md5', 'sha'] },
+    account_name: { type: 'string', minLength: 1, maxLength: 128 },
+    account_realm: { type: 'string', minLength: 1, maxLength: 64 },
+    phone_number: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+});
 
 function accountName(state: SimState, accountId: string): string | undefined {
   return state.accounts.find((a) => a.id === accountId)?.name;
 }
 
-function md5Hex(s: string): string {
-  return createHash('md5').update(s).digest('hex');
+function hashHex(method: 'md5' | 'sha1', s: string): string {
+  return createHash(method).update(s).digest('hex');
 }
 
 function sameText(a: string, b: string): boolean {
@@ -140,20 +165,51 @@ function authResult(issuer: TokenIssuer, account_id: string, level: AuthLevel, n
   return { status: 201, data, envelope: { auth_token: issuer.issue(account_id, level) } };
 }
 
+/** Keys that `/_sim/revoke-key` took away: `api_auth` no longer knows them (tokens stay valid). */
+export type RevokedKeys = ReadonlySet<string>;
+
+/** crossbar's `response_bad_identifier`: 404 with the unknown identifier itself as `data`. */
+function badIdentifier(id: string): SimError {
+  return new SimError(404, 'bad identifier', { message: 'bad identifier', cause: id }, [id]);
+}
+
+/** The account a `user_auth` request names: by account_name, account_realm or phone_number. */
+function namedAccount(state: SimState, data: JsonObject): Account | undefined {
+  const { account_name, account_realm, phone_number } = data;
+  if (typeof account_name === 'string') return state.accounts.find((a) => a.name === account_name);
+  if (typeof account_realm === 'string') {
+    const realm = account_realm.toLowerCase();
+    return state.accounts.find((a) => a.realm?.toLowerCase() === realm);
+  }
+  if (typeof phone_number === 'string') {
+    const user = state.users.find((u) => u.phone_number === phone_number);
+    return user && state.accounts.find((a) => a.name === user.account_name);
+  }
+  return undefined;
+}
+
 /**
  * `PUT /v2/api_auth` and `PUT /v2/user_auth`. Both answer 201 with the new token in the
  * envelope's `auth_token` (the server lets a handler's `auth_token` win over the request's).
+ *
+ * As crossbar does: a key that is not 64 characters is a 400 on `api_key`; a well-formed key no
+ * account holds is `404 bad identifier` with the key echoed in `data` (cb_api_auth); user
+ * credentials that match nobody are a 401.
  */
-export function authRoutes(issuer: TokenIssuer): PublicRouteDef[] {
+export function authRoutes(issuer: TokenIssuer, revoked: RevokedKeys = new Set()): PublicRouteDef[] {
   return [
     {
       method: 'PUT',
       path: '/v2/api_auth',
       public: true,
       handler(ctx, req) {
-        const { api_key } = requireStrings(req.body, ['api_key']);
-        const key = ctx.state.api_keys.find((k) => sameText(k.api_key, api_key ?? ''));
-        if (!key) throw invalidCredentials();
+        const data = authData(req.body);
+        checkApiAuth(data, '');
+        const apiKey = data.api_key as string;
+        const key = revoked.has(apiKey)
+          ? undefined
+          : ctx.state.api_keys.find((k) => sameText(k.api_key, apiKey));
+        if (!key) throw badIdentifier(apiKey);
         return authResult(issuer, key.account_id, key.level, accountName(ctx.state, key.account_id));
       },
     },
@@ -162,16 +218,31 @@ export function authRoutes(issuer: TokenIssuer): PublicRouteDef[] {
       path: '/v2/user_auth',
       public: true,
       handler(ctx, req) {
-        const given = requireStrings(req.body, ['credentials', 'account_name']);
-        const credentials = (given.credentials ?? '').toLowerCase();
-        const user = ctx.state.users.find(
-          (u) =>
-            u.account_name === given.account_name &&
-            sameText(md5Hex(`${u.username}:${u.password}`), credentials),
-        );
-        // The user store names accounts by name; a user whose account is unknown cannot log in.
-        const account = user && ctx.state.accounts.find((a) => a.name === user.account_name);
-        if (!user || !account) throw invalidCredentials();
+        const data = authData(req.body);
+        checkUserAuth(data, '');
+        if (
+          data.account_name === undefined &&
+          data.account_realm === undefined &&
+          data.phone_number === undefined
+        ) {
+          // The schema makes each optional; without any of them there is no account to look in.
+          throw validationError({
+            account_name: {
+              required: { message: 'One of account_name, account_realm or phone_number is required' },
+            },
+          });
+        }
+        const method = data.method === 'sha' ? 'sha1' : 'md5';
+        const credentials = (data.credentials as string).toLowerCase();
+        const account = namedAccount(ctx.state, data);
+        const user =
+          account &&
+          ctx.state.users.find(
+            (u) =>
+              u.account_name === account.name &&
+              sameText(hashHex(method, `${u.username}:${u.password}`), credentials),
+          );
+        if (!account || !user) throw invalidCredentials();
         return authResult(issuer, account.id, user.level, account.name);
       },
     },

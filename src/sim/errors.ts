@@ -10,6 +10,8 @@ export class SimError extends Error {
     /** KAZOO code name, e.g. `bad_identifier`, `validation error`. */
     readonly code: string,
     readonly data: JsonObject = {},
+    /** The answer's `data` when it is not `data` itself (crossbar's "bad identifier": an array). */
+    readonly answerData?: Json,
   ) {
     super(`${status} ${code}`);
     this.name = 'SimError';

@@ -12,7 +12,12 @@ export type OneShotFault =
   /** Answer this status with a KAZOO error envelope before processing: no state change. */
   | { kind: 'status'; status: number }
   /** Process the request (the state changes and is saved), then destroy the socket unanswered. */
-  | { kind: 'drop_response' };
+  | { kind: 'drop_response' }
+  /**
+   * Process the request (the state changes and is saved), then answer this status with an error
+   * envelope: crossbar maps a datastore error after `save_doc` exactly as one before it.
+   */
+  | { kind: 'commit_then_status'; status: number };
 
 export interface FaultMatch {
   /** HTTP method, case-insensitive; any when absent. */
@@ -27,45 +32,87 @@ interface ArmedFault {
   remaining: number;
 }
 
-export type RateDecision = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+/** Where `--fail-rate` strikes: before the request is processed, after it was saved, or either. */
+export type FailMode = 'before' | 'after' | 'mixed';
+
+export type RateDecision = { ok: boolean; consumed: number; remaining: number; retryAfterSeconds: number };
+
+/** KAZOO's defaults (crossbar's `kz_buckets`): 100 tokens, refilled at a tenth of that a second. */
+export const DEFAULT_BUCKET_TOKENS = 100;
+/** What `api_auth` and `user_auth` cost (crossbar's `api_auth_tokens`/`user_auth_tokens`). */
+export const DEFAULT_AUTH_COST = 35;
 
 /**
- * A token bucket per client address, after crossbar's: capacity N, refilled at N/10 tokens a
- * second, one token per request.
+ * Token buckets after crossbar's `kz_token_bucket`: one per client (`IP/account`), each starting
+ * full with `capacity` tokens, refilled by `capacity/10` tokens in one block on every whole
+ * second of the bucket's life. An ordinary request `consume`s its cost only when it is all
+ * there; an authentication request `consume_until`s: when the bucket is short, it is emptied
+ * and the request refused, as crossbar's api_auth/user_auth do.
+ *
+ * `enforce: false` keeps counting (so every answer can report its `tokens`) but never refuses.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, { tokens: number; filledAt: number }>();
 
   constructor(
     readonly capacity: number,
     private readonly now: () => number,
+    readonly enforce: boolean,
   ) {}
 
   private get refillPerSecond(): number {
     return this.capacity / 10;
   }
 
-  take(client: string): RateDecision {
+  private bucket(client: string): { tokens: number; filledAt: number } {
     const t = this.now();
-    const bucket = this.buckets.get(client) ?? { tokens: this.capacity, at: t };
-    const elapsed = Math.max(0, t - bucket.at) / 1000;
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + elapsed * this.refillPerSecond);
-    bucket.at = t;
-    this.buckets.set(client, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { ok: true, remaining: Math.floor(bucket.tokens) };
+    let bucket = this.buckets.get(client);
+    if (!bucket) {
+      bucket = { tokens: this.capacity, filledAt: t };
+      this.buckets.set(client, bucket);
     }
-    // Whole seconds until one token is back, never 0: `Retry-After: 0` invites a hot loop.
-    const wait = (1 - bucket.tokens) / this.refillPerSecond;
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
+    const ticks = Math.floor(Math.max(0, t - bucket.filledAt) / 1000);
+    if (ticks > 0) {
+      bucket.tokens = Math.min(this.capacity, bucket.tokens + ticks * this.refillPerSecond);
+      bucket.filledAt += ticks * 1000;
+    }
+    return bucket;
+  }
+
+  /** Tokens left in a client's bucket, taking nothing (for answers refused before the bucket). */
+  remaining(client: string): number {
+    return Math.floor(this.bucket(client).tokens);
+  }
+
+  take(client: string, cost: number, until: boolean): RateDecision {
+    const bucket = this.bucket(client);
+    if (bucket.tokens >= cost || !this.enforce) {
+      bucket.tokens = Math.max(0, bucket.tokens - cost);
+      return { ok: true, consumed: cost, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
+    }
+    if (until) bucket.tokens = 0;
+    // Whole seconds until the cost is back, never 0: only sent when --retry-after asks for it.
+    const wait = Math.ceil((cost - bucket.tokens) / this.refillPerSecond);
+    return {
+      ok: false,
+      consumed: 0,
+      remaining: Math.floor(bucket.tokens),
+      retryAfterSeconds: Math.max(1, wait),
+    };
   }
 }
 
 export interface FaultOptions {
   latencyMs?: number;
   failRate?: number;
+  /** Default `mixed`. */
+  failMode?: FailMode;
+  /** Enforced bucket capacity per client; unset or 0: counted in a 100-token bucket, never refused. */
   rateLimit?: number;
+  /** Tokens an authentication request costs (default 35); every other request costs 1. */
+  authCost?: number;
+  /** Send `Retry-After` on a 429 (crossbar never does; for testing clients that honour it). */
+  retryAfter?: boolean;
   /** Unix ms; drives the rate limiter's refill. */
   now?: () => number;
   /** In [0, 1); decides which requests the fail rate hits. */
@@ -107,14 +154,36 @@ function safeDecode(path: string): string {
 }
 
 /** The live fault settings of one simulator; tests change them between requests. */
+function checkFailMode(mode: string): FailMode {
+  if (mode !== 'before' && mode !== 'after' && mode !== 'mixed')
+    throw new RangeError(`failMode must be before, after or mixed, got ${mode}`);
+  return mode;
+}
+
+function checkAuthCost(cost: number): number {
+  if (!(Number.isInteger(cost) && cost >= 1))
+    throw new RangeError(`authCost must be an integer >= 1, got ${cost}`);
+  return cost;
+}
+
+/** Where a fail-rate hit strikes, when it does. */
+export type FailureRoll = 'before' | 'after' | undefined;
+
+/** The live fault settings of one simulator; tests change them between requests. */
 export class FaultController {
   private latency: number;
   private rate: number;
-  private limiter: RateLimiter | undefined;
+  private mode: FailMode;
+  private limiter: RateLimiter;
   private readonly armed: ArmedFault[] = [];
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly revoke: () => void;
+  private readonly revokedKeys = new Set<string>();
+  /** Tokens an `api_auth`/`user_auth` request costs. */
+  authCost: number;
+  /** Whether a 429 carries `Retry-After`. */
+  retryAfter: boolean;
 
   constructor(opts: FaultOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -122,14 +191,17 @@ export class FaultController {
     this.revoke = opts.revokeTokens ?? (() => undefined);
     this.latency = checkLatency(opts.latencyMs ?? 0);
     this.rate = checkFailRate(opts.failRate ?? 0);
+    this.mode = checkFailMode(opts.failMode ?? 'mixed');
+    this.authCost = checkAuthCost(opts.authCost ?? DEFAULT_AUTH_COST);
+    this.retryAfter = opts.retryAfter ?? false;
     this.limiter = this.makeLimiter(opts.rateLimit);
   }
 
-  private makeLimiter(n: number | undefined): RateLimiter | undefined {
-    if (n === undefined || n === 0) return undefined;
+  private makeLimiter(n: number | undefined): RateLimiter {
+    if (n === undefined || n === 0) return new RateLimiter(DEFAULT_BUCKET_TOKENS, this.now, false);
     if (!(Number.isInteger(n) && n > 0))
       throw new RangeError(`rateLimit must be a positive integer, got ${n}`);
-    return new RateLimiter(n, this.now);
+    return new RateLimiter(n, this.now, true);
   }
 
   /** Milliseconds added to every response. */
@@ -140,7 +212,7 @@ export class FaultController {
     this.latency = checkLatency(ms);
   }
 
-  /** The share of requests (0..1) answered `503 datastore_unavailable` before processing. */
+  /** The share of requests (0..1) answered `503 datastore_unavailable`. */
   get failRate(): number {
     return this.rate;
   }
@@ -148,12 +220,30 @@ export class FaultController {
     this.rate = checkFailRate(rate);
   }
 
-  /** Bucket capacity per client address; undefined (or 0 when set) turns rate limiting off. */
+  /** Whether a fail-rate hit comes before processing, after the save, or either at random. */
+  get failMode(): FailMode {
+    return this.mode;
+  }
+  set failMode(mode: FailMode) {
+    this.mode = checkFailMode(mode);
+  }
+
+  /** Enforced bucket capacity per client; undefined (or 0 when set) turns enforcement off. */
   get rateLimit(): number | undefined {
-    return this.limiter?.capacity;
+    return this.limiter.enforce ? this.limiter.capacity : undefined;
   }
   set rateLimit(n: number | undefined) {
     this.limiter = this.makeLimiter(n); // a new limit starts every client with a full bucket
+  }
+
+  /** From now on `api_auth` does not know this key (tokens already issued keep working). */
+  revokeKey(apiKey: string): void {
+    this.revokedKeys.add(apiKey);
+  }
+
+  /** The keys `revokeKey` took away (read by the api_auth handler). */
+  get revoked(): ReadonlySet<string> {
+    return this.revokedKeys;
   }
 
   /** Arms a fault for the next `times` requests that match. Earlier faults are served first. */
@@ -172,14 +262,24 @@ export class FaultController {
     this.revoke();
   }
 
-  /** Rate-limit decision for one request; always ok when rate limiting is off. */
-  admit(client: string): RateDecision | undefined {
-    return this.limiter?.take(client);
+  /**
+   * Rate-limit decision for one request from `client` (`IP/account`); an authentication request
+   * costs `authCost` and empties a short bucket. Always ok when enforcement is off.
+   */
+  admit(client: string, auth: boolean): RateDecision {
+    return auth ? this.limiter.take(client, this.authCost, true) : this.limiter.take(client, 1, false);
   }
 
-  /** Whether the fail rate hits this request. */
-  rollFailure(): boolean {
-    return this.rate > 0 && this.random() < this.rate;
+  /** Tokens left for `client`, taking nothing. */
+  tokensLeft(client: string): number {
+    return this.limiter.remaining(client);
+  }
+
+  /** Whether the fail rate hits this request, and where. */
+  rollFailure(): FailureRoll {
+    if (!(this.rate > 0 && this.random() < this.rate)) return undefined;
+    if (this.mode !== 'mixed') return this.mode;
+    return this.random() < 0.5 ? 'before' : 'after';
   }
 
   /** Consumes and returns the first armed fault matching this request, if any. */

@@ -38,12 +38,16 @@ export interface UserRecord {
   username: string;
   password: string;
   account_name: string;
+  /** A phone number of the user's account: `user_auth` may name the account by it. */
+  phone_number?: string;
   level: AuthLevel;
 }
 
 export interface Account {
   id: string;
   name: string;
+  /** The account's SIP realm: `user_auth` may name the account by it. */
+  realm?: string;
 }
 
 /** The carrier's side of a subscription: what lookups and imports read. */
@@ -157,21 +161,61 @@ export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Sets an own key; `defineProperty` because a key such as `__proto__` must stay a plain key. */
+function setKey(obj: JsonObject, key: string, value: Json): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** An object with every `null` removed at any depth (`kz_json:merge` of a one-sided object). */
+function withoutNulls(obj: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v !== null) setKey(out, k, isJsonObject(v) ? withoutNulls(v) : v);
+  }
+  return out;
+}
+
 /**
- * KAZOO PATCH merge. The request wins; `null` removes a key; arrays and scalars are replaced
- * whole. Shallow (default on the support TOP routes): top-level keys are replaced whole.
- * Recursive: objects are merged key by key.
+ * crossbar's PATCH: `kz_json:merge(fun kz_json:merge_left/2, Request, Existing)`, key by key:
+ * - `null` in the request removes the key (at any depth); a key only one side has keeps its
+ *   value, nested `null`s dropped (an existing `null` counts as a value: the request's object
+ *   then replaces it as sent, nested `null`s included);
+ * - an empty object `{}` in the request replaces an existing object (it clears it);
+ * - two objects merge recursively; anything else (arrays, scalars, an object over a scalar) is
+ *   the request's value as sent.
+ */
+export function mergeLeft(request: JsonObject, existing: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of new Set([...Object.keys(existing), ...Object.keys(request)])) {
+    const left = Object.hasOwn(request, key) ? request[key] : undefined;
+    const right = Object.hasOwn(existing, key) ? existing[key] : undefined;
+    let merged: Json | undefined;
+    if (left === undefined) merged = right === null || right === undefined ? undefined : oneSided(right);
+    else if (left === null) merged = undefined;
+    else if (right === undefined) merged = oneSided(left);
+    else if (isJsonObject(left) && isJsonObject(right))
+      merged = Object.keys(left).length === 0 ? {} : mergeLeft(left, right);
+    else merged = left;
+    if (merged !== undefined) setKey(out, key, merged);
+  }
+  return out;
+}
+
+function oneSided(v: Json): Json {
+  return isJsonObject(v) ? withoutNulls(v) : v;
+}
+
+/**
+ * KAZOO PATCH merge. Recursive: crossbar's deep merge (`mergeLeft`). Shallow (the default on
+ * the support TOP routes, as the reference states): top-level keys are replaced whole, and
+ * `null` removes one.
  */
 export function mergePatch(target: JsonObject, patch: JsonObject, recursive: boolean): JsonObject {
+  if (recursive) return mergeLeft(patch, target);
   const out: JsonObject = { ...target };
   for (const [k, v] of Object.entries(patch)) {
-    if (v === null) {
-      delete out[k];
-    } else if (recursive && isJsonObject(v) && isJsonObject(out[k])) {
-      out[k] = mergePatch(out[k], v, true);
-    } else {
-      out[k] = v;
-    }
+    if (v === null) delete out[k];
+    else setKey(out, k, v);
   }
   return out;
 }

@@ -26,6 +26,7 @@ import {
   type UsageRecord,
   type UserRecord,
 } from './model.js';
+import { SIM_API_KEYS } from './keys.js';
 import { encryptSecret } from './secrets.js';
 import { compileValidator, type Validator } from './validate.js';
 
@@ -694,19 +695,20 @@ export function defaultSeed(): unknown {
   const { accounts } = SEED_IDS;
   const seed = {
     api_keys: [
-      { api_key: 'sim-super-master-key', account_id: accounts.master, level: 'super_master' },
-      { api_key: 'sim-master-key', account_id: accounts.master, level: 'master' },
+      { api_key: SIM_API_KEYS.super_master, account_id: accounts.master, level: 'super_master' },
+      { api_key: SIM_API_KEYS.master, account_id: accounts.master, level: 'master' },
     ],
     users: [
       {
         username: 'support',
         password: 'sim-password',
         account_name: 'Sim Master Account',
+        phone_number: '+15550009999',
         level: 'super_master',
       },
     ],
     accounts: [
-      { id: accounts.master, name: 'Sim Master Account' },
+      { id: accounts.master, name: 'Sim Master Account', realm: 'master.sim.example.com' },
       { id: accounts.joe, name: 'Joe Example Co' },
       { id: accounts.hotspot, name: 'Hotspot Example Inc' },
     ],

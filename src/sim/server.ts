@@ -2,15 +2,20 @@
  * `kzops sim`: a stateful HTTP simulator of the KAZOO support API on `node:http`.
  *
  * Every API request goes through one pipeline, in this order:
- *   rate limit → fail rate → one-shot faults → read body (size-limited) → route match (404/405)
- *   → token → auth level → parse body → handler → save if it changed the state → latency → reply.
- * The faults come first so that a faulted request never touches the state (except
- * `drop_response`, which exists precisely to lose the answer to a request that succeeded).
+ *   fail rate (before) → one-shot faults → read body (size-limited) → parse JSON → route match
+ *   (404/405) → rate limit → token → auth level → handler → save if it changed the state →
+ *   after-the-save faults → latency → reply.
+ * A body that is not JSON is refused before authentication, as crossbar does (`api_util:try_json`
+ * runs before `is_authorized`). The injected faults come first so that a faulted request never
+ * touches the state, except `drop_response`, `commit_then_status` and a fail-rate hit in the
+ * `after` mode, which exist precisely to lose or spoil the answer to a request that was saved.
+ *
+ * Every answer carries `tokens` ({consumed, remaining}, crossbar's `get_token_obj`); answers to
+ * authenticated requests also carry `node`, `version` and an ISO 8601 `timestamp`.
  *
  * `/_sim/*` is a control surface for tests that drive the simulator in a subprocess. It has no
  * authentication: it only exists on the simulator, which listens on 127.0.0.1 by default, and
- * sits outside `/v2` so it cannot collide with an API route.
- */
+ * sits outside `/v2` so it cannot collide with an API route. */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +29,8 @@ import {
   type TokenClaims,
 } from './auth.js';
 import { SimError, validationError } from './errors.js';
-import { FaultController, type OneShotFault } from './faults.js';
+import { kzopsVersion } from '../api/version.js';
+import { FaultController, type FailMode, type OneShotFault } from './faults.js';
 import {
   isJsonObject,
   levelAtLeast,
@@ -56,17 +62,26 @@ export interface SimOptions {
    */
   state?: SimState;
   latencyMs?: number;
-  /** Share (0..1) of requests answered 503 before processing. */
+  /** Share (0..1) of requests answered 503. */
   failRate?: number;
-  /** Token-bucket capacity per client address (refilled at a tenth of it per second). */
+  /** Where a fail-rate hit strikes: before processing, after the save, or either (default). */
+  failMode?: FailMode;
+  /**
+   * Enforced token-bucket capacity per client (`IP/account`), refilled at a tenth of it per
+   * second in one block each second. Unset: tokens are counted (and reported) but never refused.
+   */
   rateLimit?: number;
+  /** Tokens `api_auth`/`user_auth` cost; default 35, as crossbar's. */
+  authCost?: number;
+  /** Send `Retry-After` with a 429 (crossbar never does). */
+  retryAfter?: boolean;
   /** Token lifetime; default 3600. */
   tokenTtlSeconds?: number;
   /** Clock, Unix ms (token expiry, timestamps, rate-limit refill). */
   now?: () => number;
   /** Random source in [0, 1) for the fail rate. */
   random?: () => number;
-  /** Default 1 MiB; larger bodies are answered 413. */
+  /** Default 8,000,000 bytes (crossbar's `max_upload_size`); larger bodies are a 400 on `file.maxSize`. */
   maxBodyBytes?: number;
   /** Where unexpected handler errors are reported; default stderr. */
   log?: (line: string) => void;
@@ -85,8 +100,8 @@ export interface RequestLogEntry {
   request_id: string;
   /** `X-Kazoo-Cluster-ID` / `kazoo_cluster_id`, when sent (recorded only; it changes nothing). */
   cluster_id?: string;
-  /** The injected fault that decided this request's fate, if any. */
-  fault?: 'rate_limit' | 'fail_rate' | OneShotFault['kind'];
+  /** The injected fault that decided this request's fate, if any (`fail_rate_after`: saved, then 503). */
+  fault?: 'rate_limit' | 'fail_rate' | 'fail_rate_after' | OneShotFault['kind'];
 }
 
 export interface SimHandle {
@@ -106,7 +121,7 @@ export interface SimHandle {
 }
 
 const DEFAULT_PORT = 8000;
-const DEFAULT_MAX_BODY = 1024 * 1024;
+const DEFAULT_MAX_BODY = 8_000_000;
 const REQUEST_LOG_SIZE = 1000;
 
 type AnyRoute = RouteDef | PublicRouteDef;
@@ -156,6 +171,12 @@ class Router {
       } else if (t !== s) return undefined;
     }
     return params;
+  }
+
+  /** The methods some route serves at `path` (none: no route has this path). */
+  methods(path: string): string[] {
+    const match = this.match('\u0000', path);
+    return match.kind === 'method' ? match.allow : [];
   }
 
   match(method: string, path: string): Match {
@@ -222,6 +243,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   return size > limit ? 'too_large' : Buffer.concat(chunks);
 }
 
+/**
+ * The request body as crossbar reads it, before authentication: not JSON is a 400 on
+ * `json.invalid` (`api_util:try_json`), JSON that is not an object a 400 on the envelope.
+ */
 function parseBody(buf: Buffer): JsonObject | undefined {
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
@@ -229,8 +254,8 @@ function parseBody(buf: Buffer): JsonObject | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new SimError(400, 'parse_error', {
-      message: `request body is not valid JSON: ${(err as Error).message}`,
+    throw validationError({
+      json: { invalid: { message: `the body is not valid JSON: ${(err as Error).message}`, target: 'body' } },
     });
   }
   if (!isJsonObject(parsed)) {
@@ -241,7 +266,16 @@ function parseBody(buf: Buffer): JsonObject | undefined {
   return parsed;
 }
 
-const RESERVED_ENVELOPE_KEYS = new Set(['data', 'request_id', 'revision', 'status', 'node', 'timestamp']);
+const RESERVED_ENVELOPE_KEYS = new Set([
+  'data',
+  'request_id',
+  'revision',
+  'status',
+  'node',
+  'timestamp',
+  'tokens',
+  'version',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // The control surface's one request body
@@ -252,11 +286,11 @@ const faultSpecValidator = compileValidator({
   properties: {
     method: { type: 'string' },
     path: { type: 'string' },
-    kind: { type: 'string', enum: ['reset', 'status', 'drop_response'] },
+    kind: { type: 'string', enum: ['reset', 'status', 'drop_response', 'commit_then_status'] },
     status: { type: 'integer', minimum: 100, maximum: 599 },
     times: { type: 'integer', minimum: 1 },
   },
-  if: { type: 'object', properties: { kind: { const: 'status' } } },
+  if: { type: 'object', properties: { kind: { enum: ['status', 'commit_then_status'] } } },
   then: { type: 'object', properties: { status: { type: 'integer' } }, required: ['status'] },
 });
 
@@ -280,7 +314,8 @@ function faultFromSpec(spec: JsonObject): FaultSpec {
     }
   }
   const kind = spec.kind as OneShotFault['kind'];
-  const fault: OneShotFault = kind === 'status' ? { kind, status: spec.status as number } : { kind };
+  const fault: OneShotFault =
+    kind === 'status' || kind === 'commit_then_status' ? { kind, status: spec.status as number } : { kind };
   return {
     path,
     method: spec.method as string | undefined,
@@ -327,16 +362,52 @@ interface Deps {
   log: (line: string) => void;
 }
 
+/** What one request's answer needs to know about it, filled in as the pipeline goes. */
+interface Exchange {
+  requestId: string;
+  token: string | undefined;
+  /** The client's token bucket: `IP/account` (the account the path names, else `no_account`). */
+  bucket: string;
+  /** What the bucket said, once the request reached it. */
+  tokens?: { consumed: number; remaining: number };
+  /** A valid token came with the request, or an auth route issued one. */
+  authenticated: boolean;
+}
+
+/** The account a request's path names (`.../accounts/{ACCOUNT_ID}/...`), for its bucket. */
+function pathAccount(params: Record<string, string>): string {
+  return params.account_id ?? 'no_account';
+}
+
+/** The answer to a datastore failure, injected: crossbar's 503 `datastore_unavailable`. */
+function unavailable(): SimError {
+  return new SimError(503, 'datastore_unavailable', { message: 'simulated fault: datastore unavailable' });
+}
+
+/** CORS headers for OPTIONS, which crossbar answers without a token. */
+function corsHeaders(methods: string[]): Record<string, string> {
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': [...methods, 'OPTIONS'].join(', '),
+    'Access-Control-Allow-Headers':
+      'Content-Type, Depth, User-Agent, X-Http-Method-Override, X-File-Size, X-Requested-With, ' +
+      'If-Modified-Since, X-File-Name, Cache-Control, X-Auth-Token, X-Kazoo-Cluster-ID, If-Match',
+    'Access-Control-Expose-Headers': 'Content-Type, X-Auth-Token, X-Request-ID, Location, Etag, ETag',
+    'Access-Control-Max-Age': '86400',
+  };
+}
+
 class Simulator {
   readonly requests: RequestLogEntry[] = [];
   private readonly router: Router;
   private readonly ctx: SimContext;
+  private readonly version = `kzops-sim/${kzopsVersion()}`;
   closing = false;
   /** KAZOO's `node` is a hash of the Erlang node name; ours hashes where the simulator listens. */
   node = '';
 
   constructor(private readonly d: Deps) {
-    this.router = new Router([...authRoutes(d.issuer), ...allRoutes]);
+    this.router = new Router([...authRoutes(d.issuer, d.faults.revoked), ...allRoutes]);
     this.ctx = { state: d.state, now: d.now, newId };
   }
 
@@ -351,14 +422,22 @@ class Simulator {
       await this.send(res, await this.control(req, path, requestId));
       return;
     }
-    const token = header(req, 'x-auth-token') ?? query.get('auth_token') ?? undefined;
+    const exchange: Exchange = {
+      requestId,
+      token: header(req, 'x-auth-token') ?? query.get('auth_token') ?? undefined,
+      bucket: `${req.socket.remoteAddress ?? 'unknown'}/no_account`,
+      authenticated: false,
+    };
     let outcome: Outcome;
     try {
-      outcome = await this.pipeline(req, path, query, token, requestId);
+      outcome =
+        req.method === 'OPTIONS'
+          ? await this.options(req, path, exchange)
+          : await this.pipeline(req, path, query, exchange);
     } catch (err) {
       // Only a bug in the pipeline itself gets here (handler errors are answered inside it).
       this.d.log(`kzops sim: ${req.method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
-      outcome = { reply: this.errorReply(new SimError(500, 'unspecified_fault', {}), requestId, token) };
+      outcome = { reply: this.errorReply(new SimError(500, 'unspecified_fault', {}), exchange) };
     }
     const fault = outcome.fault;
     if ('reply' in outcome && this.d.faults.latencyMs > 0) await sleep(this.d.faults.latencyMs);
@@ -399,28 +478,36 @@ class Simulator {
       this.requests.splice(0, this.requests.length - REQUEST_LOG_SIZE);
   }
 
+  /** OPTIONS: answered without a token (CORS pre-flight), for any path a route serves. */
+  private async options(req: IncomingMessage, path: string, exchange: Exchange): Promise<Outcome> {
+    try {
+      await readBody(req, this.d.maxBodyBytes);
+    } catch {
+      return { destroy: true };
+    }
+    const methods = this.router.methods(path);
+    if (methods.length === 0) {
+      return {
+        reply: this.errorReply(
+          new SimError(404, 'not_found', { message: 'not found', cause: path }),
+          exchange,
+        ),
+      };
+    }
+    return { reply: { status: 200, headers: corsHeaders(methods), body: '' } };
+  }
+
   private async pipeline(
     req: IncomingMessage,
     path: string,
     query: URLSearchParams,
-    token: string | undefined,
-    requestId: string,
+    exchange: Exchange,
   ): Promise<Outcome> {
-    const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
-      this.errorReply(err, requestId, token, headers);
+    const fail = (err: SimError): Reply => this.errorReply(err, exchange);
     const method = req.method ?? 'GET';
 
-    const admitted = this.d.faults.admit(req.socket.remoteAddress ?? 'unknown');
-    if (admitted && !admitted.ok) {
-      const err = new SimError(429, 'too_many_requests', { message: 'rate limit exceeded' });
-      return { reply: fail(err, { 'Retry-After': String(admitted.retryAfterSeconds) }), fault: 'rate_limit' };
-    }
-    if (this.d.faults.rollFailure()) {
-      const err = new SimError(503, 'datastore_unavailable', {
-        message: 'simulated fault: datastore unavailable',
-      });
-      return { reply: fail(err), fault: 'fail_rate' };
-    }
+    const roll = this.d.faults.rollFailure();
+    if (roll === 'before') return { reply: fail(unavailable()), fault: 'fail_rate' };
     const oneShot = this.d.faults.take(method, path);
     if (oneShot?.kind === 'reset') return { destroy: true, fault: 'reset' };
     if (oneShot?.kind === 'status') return { reply: fail(injectedError(oneShot.status)), fault: 'status' };
@@ -431,42 +518,66 @@ class Simulator {
     } catch {
       return { destroy: true }; // the client went away mid-body: nobody to answer
     }
-    // Crossbar reports the bucket in the envelope; so do we while rate limiting is on.
-    const tokens = admitted?.ok ? { consumed: 1, remaining: admitted.remaining } : undefined;
-    const reply = await this.dispatch(method, path, query, token, raw, requestId, tokens);
+    const reply = await this.dispatch(req, method, path, query, raw, exchange);
+    // The request was processed (and saved, if it changed anything); now spoil its answer.
     if (oneShot?.kind === 'drop_response') return { destroy: true, fault: 'drop_response' };
+    if (oneShot?.kind === 'commit_then_status') {
+      return { reply: fail(injectedError(oneShot.status)), fault: 'commit_then_status' };
+    }
+    if (roll === 'after') return { reply: fail(unavailable()), fault: 'fail_rate_after' };
     return { reply };
   }
 
-  /** Route, authenticate, run the handler and save: everything after the faults. */
+  /** Parse, route, rate-limit, authenticate, run the handler and save: everything after the faults. */
   private async dispatch(
+    req: IncomingMessage,
     method: string,
     path: string,
     query: URLSearchParams,
-    token: string | undefined,
     raw: Buffer | 'too_large',
-    requestId: string,
-    tokens: JsonObject | undefined,
+    exchange: Exchange,
   ): Promise<Reply> {
     const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
-      this.errorReply(err, requestId, token, headers);
+      this.errorReply(err, exchange, headers);
     if (raw === 'too_large') {
       return fail(
-        new SimError(413, 'request_entity_too_large', {
-          message: `request body is larger than ${this.d.maxBodyBytes} bytes`,
+        validationError({
+          file: {
+            maxSize: {
+              message: `Files must be smaller than ${this.d.maxBodyBytes} bytes`,
+              target: this.d.maxBodyBytes,
+            },
+          },
         }),
       );
+    }
+    let body: JsonObject | undefined;
+    try {
+      body = parseBody(raw);
+    } catch (err) {
+      if (err instanceof SimError) return fail(err);
+      throw err;
     }
     const match = this.router.match(method, path);
     if (match.kind === 'none')
       return fail(new SimError(404, 'not_found', { message: 'not found', cause: path }));
     if (match.kind === 'method') {
-      const err = new SimError(405, 'invalid_method', { message: `${method} is not allowed on ${path}` });
-      return fail(err, { Allow: match.allow.join(', ') });
+      // crossbar's 405 names no Allow header.
+      return fail(new SimError(405, 'invalid_method', { message: `${method} is not allowed on ${path}` }));
+    }
+    exchange.bucket = `${req.socket.remoteAddress ?? 'unknown'}/${pathAccount(match.params)}`;
+    const admitted = this.d.faults.admit(exchange.bucket, 'public' in match.route);
+    exchange.tokens = { consumed: admitted.consumed, remaining: admitted.remaining };
+    if (!admitted.ok) {
+      const err = new SimError(429, 'too_many_requests', { message: 'rate limit exceeded' });
+      const headers: Record<string, string> = this.d.faults.retryAfter
+        ? { 'Retry-After': String(admitted.retryAfterSeconds) }
+        : {};
+      return fail(err, headers);
     }
     let result: SimResult;
     try {
-      result = this.invoke(match.route, match.params, query, token, raw);
+      result = this.invoke(match.route, match.params, query, body, exchange);
     } catch (err) {
       if (err instanceof SimError) return fail(err);
       this.d.log(`kzops sim: ${method} ${path} handler failed: ${(err as Error).stack ?? String(err)}`);
@@ -480,13 +591,14 @@ class Simulator {
         return fail(new SimError(500, 'unspecified_fault', { message: 'the state could not be saved' }));
       }
     }
-    return this.successReply(result, requestId, token, tokens);
+    return this.successReply(result, exchange);
   }
 
   /** The caller's claims; throws 401 (no, bad or expired token) or 403 (level too low). */
-  private authenticate(route: RouteDef, token: string | undefined): TokenClaims {
-    const claims = token === undefined ? undefined : this.d.issuer.verify(token);
+  private authenticate(route: RouteDef, exchange: Exchange): TokenClaims {
+    const claims = exchange.token === undefined ? undefined : this.d.issuer.verify(exchange.token);
     if (!claims) throw invalidCredentials();
+    exchange.authenticated = true;
     if (!levelAtLeast(claims.level, route.level)) {
       throw new SimError(403, 'forbidden', {
         message: `this route requires auth level ${route.level}; the token has ${claims.level}`,
@@ -495,18 +607,19 @@ class Simulator {
     return claims;
   }
 
-  /** Authentication, then the body (a bad body from an unauthenticated caller is still a 401). */
   private invoke(
     route: AnyRoute,
     params: Record<string, string>,
     query: URLSearchParams,
-    token: string | undefined,
-    raw: Buffer,
+    body: JsonObject | undefined,
+    exchange: Exchange,
   ): SimResult {
-    if ('public' in route)
-      return route.handler(this.ctx, { method: route.method, params, query, body: parseBody(raw) });
-    const { account_id, level } = this.authenticate(route, token);
-    const body = parseBody(raw);
+    if ('public' in route) {
+      const result = route.handler(this.ctx, { method: route.method, params, query, body });
+      exchange.authenticated = true;
+      return result;
+    }
+    const { account_id, level } = this.authenticate(route, exchange);
     return route.handler(this.ctx, {
       method: route.method,
       params,
@@ -516,12 +629,19 @@ class Simulator {
     });
   }
 
-  private successReply(
-    result: SimResult,
-    requestId: string,
-    token: string | undefined,
-    tokens: JsonObject | undefined,
-  ): Reply {
+  /** Envelope fields every answer has: `tokens`, and for authenticated requests node/version/time. */
+  private commonEnvelope(exchange: Exchange): JsonObject {
+    const tokens = exchange.tokens ?? { consumed: 0, remaining: this.d.faults.tokensLeft(exchange.bucket) };
+    const out: JsonObject = { tokens, request_id: exchange.requestId };
+    if (exchange.authenticated) {
+      out.node = this.node;
+      out.version = this.version;
+      out.timestamp = new Date(this.d.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    return out;
+  }
+
+  private successReply(result: SimResult, exchange: Exchange): Reply {
     const headers: Record<string, string> = {};
     if (result.revision !== undefined) headers.ETag = `"${result.revision}"`;
     const status = result.status ?? 200;
@@ -537,19 +657,16 @@ class Simulator {
       if (!RESERVED_ENVELOPE_KEYS.has(k)) extra[k] = v;
     }
     // The auth routes put the new token in their envelope; every other route echoes the caller's.
-    const authToken = extra.auth_token ?? token ?? '';
+    const authToken = extra.auth_token ?? exchange.token ?? '';
     delete extra.auth_token;
     const envelope: JsonObject = {
       auth_token: authToken,
       data: result.data,
       ...extra,
-      request_id: requestId,
+      ...this.commonEnvelope(exchange),
     };
     if (result.revision !== undefined) envelope.revision = result.revision;
-    if (tokens) envelope.tokens = tokens;
     envelope.status = 'success';
-    envelope.node = this.node;
-    envelope.timestamp = new Date(this.d.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return {
       status,
       headers: { ...headers, 'Content-Type': 'application/json' },
@@ -557,19 +674,14 @@ class Simulator {
     };
   }
 
-  private errorReply(
-    err: SimError,
-    requestId: string,
-    token: string | undefined,
-    headers: Record<string, string> = {},
-  ): Reply {
+  private errorReply(err: SimError, exchange: Exchange, headers: Record<string, string> = {}): Reply {
     const envelope: JsonObject = {};
-    if (token !== undefined) envelope.auth_token = token;
+    if (exchange.token !== undefined) envelope.auth_token = exchange.token;
     Object.assign(envelope, {
-      data: err.data,
+      data: err.answerData ?? err.data,
       error: String(err.status),
       message: err.code,
-      request_id: requestId,
+      ...this.commonEnvelope(exchange),
       status: 'error',
     });
     return {
@@ -597,8 +709,17 @@ class Simulator {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ data, request_id: requestId, status: 'success' }),
     });
-    const fail = (err: SimError, headers: Record<string, string> = {}): Reply =>
-      this.errorReply(err, requestId, undefined, headers);
+    const fail = (err: SimError): Reply => ({
+      status: err.status,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        data: err.answerData ?? err.data,
+        error: String(err.status),
+        message: err.code,
+        request_id: requestId,
+        status: 'error',
+      }),
+    });
     const routes: Record<string, Partial<Record<string, () => Promise<Reply>>>> = {
       '/_sim/faults': {
         POST: async () => {
@@ -614,6 +735,21 @@ class Simulator {
           return Promise.resolve(ok({ pending: 0 }));
         },
       },
+      '/_sim/revoke-key': {
+        POST: async () => {
+          const raw = await readBody(req, this.d.maxBodyBytes);
+          if (raw === 'too_large') return fail(injectedError(413));
+          const key = parseBody(raw)?.data;
+          const apiKey = isJsonObject(key) ? key.api_key : undefined;
+          if (typeof apiKey !== 'string' || apiKey === '') {
+            return fail(
+              validationError({ 'data.api_key': { required: { message: 'Field is required but missing' } } }),
+            );
+          }
+          this.d.faults.revokeKey(apiKey);
+          return ok({ revoked: true });
+        },
+      },
       '/_sim/revoke-tokens': {
         POST: () => {
           this.d.faults.revokeTokens();
@@ -626,8 +762,9 @@ class Simulator {
     if (!methods) return fail(new SimError(404, 'not_found', { message: 'not found', cause: path }));
     const run = methods[req.method ?? ''];
     if (!run) {
-      const err = new SimError(405, 'invalid_method', { message: `${req.method} is not allowed on ${path}` });
-      return fail(err, { Allow: Object.keys(methods).join(', ') });
+      return fail(
+        new SimError(405, 'invalid_method', { message: `${req.method} is not allowed on ${path}` }),
+      );
     }
     try {
       return await run();
@@ -677,7 +814,10 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const faults = new FaultController({
     latencyMs: opts.latencyMs,
     failRate: opts.failRate,
+    failMode: opts.failMode,
     rateLimit: opts.rateLimit,
+    authCost: opts.authCost,
+    retryAfter: opts.retryAfter,
     now,
     random: opts.random,
     revokeTokens: () => issuer.revokeAll(),

@@ -24,7 +24,7 @@ const EXAMPLE = join(REPO, 'config');
 const HOSTED = '8a901bea1d3297ef7d4c8d34809472c2';
 const CLUSTER_KEY_ENV = 'KZOPS_SANDBOX_CLUSTER_API_KEY';
 const CLUSTER_KEY = 'cluster-secret-5f4dcc3b5aa765d6';
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 
 let work: string;
 let dir: string;

@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { defaultSeed, SEED_IDS } from '../../src/sim/seed.js';
 import { BIN, cliEnv, requireBuilt, runKzops, type RunResult } from './cli-harness.js';
 
-const DEFAULT_KEY = 'sim-super-master-key';
+const DEFAULT_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const CLUSTER_ID = SEED_IDS.clusters.sandbox;
 const LISTENING = /^kzops sim listening on (http:\/\/127\.0\.0\.1:([0-9]{1,5}))$/;
 const CC = '/v2/support/routing/customer_clusters';
@@ -256,7 +256,7 @@ describe('kzops sim', () => {
   it('--seed FILE serves only the data of that seed', async () => {
     const account = '0000000000000000000000000000c11a';
     const clusterId = 'c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1';
-    const key = 'cli-test-seed-key';
+    const key = 'cli-test-seed-key'.padEnd(64, '0');
     const seedPath = join(dir, 'small-seed.yaml');
     await writeFile(
       seedPath,
@@ -277,7 +277,7 @@ describe('kzops sim', () => {
     );
     const sim = await startSimProcess(['--seed', seedPath]);
 
-    expect((await authenticate(sim.url, DEFAULT_KEY)).status).toBe(401);
+    expect((await authenticate(sim.url, DEFAULT_KEY)).status).toBe(404); // crossbar: bad identifier
     const token = await login(sim.url, key);
     for (const path of ['/v2/support/routing/carrier_sbcs', '/v2/support/routing/media_servers']) {
       const res = await http(sim.url, 'GET', path, { token });
@@ -332,14 +332,27 @@ describe('kzops sim', () => {
     }
   });
 
-  it('--rate-limit 2 answers a quick burst with 429 and Retry-After', async () => {
-    const sim = await startSimProcess(['--rate-limit', '2']);
+  it('--rate-limit 100 charges api_auth 35 tokens and answers 429 without Retry-After (as crossbar)', async () => {
+    const sim = await startSimProcess(['--rate-limit', '100']);
     const burst: Res[] = [];
-    for (let i = 0; i < 4; i++) burst.push(await authenticate(sim.url));
-    expect(burst.map((r) => r.status)).toEqual([201, 201, 429, 429]);
+    for (let i = 0; i < 3; i++) burst.push(await authenticate(sim.url));
+    expect(burst.map((r) => r.status)).toEqual([201, 201, 429]);
+    expect(burst[1]?.body).toMatchObject({ tokens: { consumed: 35, remaining: 30 } });
     const limited = burst[2]!;
-    expect(limited.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
-    expect(limited.body).toMatchObject({ status: 'error', error: '429' });
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(limited.body).toMatchObject({
+      status: 'error',
+      error: '429',
+      tokens: { consumed: 0, remaining: 0 },
+    });
+  });
+
+  it('--retry-after adds Retry-After to a 429; --auth-cost sets what authentication takes', async () => {
+    const sim = await startSimProcess(['--rate-limit', '10', '--auth-cost', '6', '--retry-after']);
+    const burst: Res[] = [];
+    for (let i = 0; i < 2; i++) burst.push(await authenticate(sim.url));
+    expect(burst.map((r) => r.status)).toEqual([201, 429]);
+    expect(burst[1]?.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
   });
 
   it.each([
@@ -430,8 +443,8 @@ describe('routing commands against a kzops sim subprocess (KZOPS_URL)', () => {
     for (const r of listed) expect(r.cluster_id).toBe(CLUSTER_ID);
   });
 
-  it('with a wrong key: exit 1, one error line with the status, the key nowhere in the output', async () => {
-    const key = `wrong-key-${randomBytes(12).toString('hex')}`;
+  it('with an unknown key: exit 1, one error line naming the variable and the status, the key nowhere', async () => {
+    const key = randomBytes(32).toString('hex'); // well-formed (64 hex), held by no account
     const runs = await Promise.all([
       kzops(['routing', 'list', 'customer-clusters'], { ...env, KZOPS_API_KEY: key }),
       kzops(['routing', 'list', 'customer-clusters'], { ...env, KZOPS_API_KEY: key, KZOPS_DEBUG: 'http' }),
@@ -440,7 +453,8 @@ describe('routing commands against a kzops sim subprocess (KZOPS_URL)', () => {
       expect(run.code).toBe(1);
       const errors = errorLines(run.stderr);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/\b401\b/);
+      // crossbar answers an unknown key 404 "bad identifier" and echoes it in data
+      expect(errors[0]).toMatch(/authentication .* failed: .*KZOPS_API_KEY.* answered 404/);
       expect(run.stdout).not.toContain(key);
       expect(run.stderr).not.toContain(key);
     }

@@ -14,8 +14,8 @@ import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
 
-const SUPER_KEY = 'sim-super-master-key';
-const MASTER_KEY = 'sim-master-key';
+const SUPER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
+const MASTER_KEY = 'feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface';
 const JOE_SIP_PASSWORD = 'sim-sip-joe';
 const NEW_SECRET = 'n3w-s1p-s3cret';
 const { accounts, devices } = SEED_IDS;

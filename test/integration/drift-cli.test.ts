@@ -32,7 +32,7 @@ const NY2 = 'ed1a0000000000000000000000000001';
 /** The example cluster document reads its api_key from this variable. */
 const CLUSTER_KEY_ENV = 'KZOPS_SANDBOX_CLUSTER_API_KEY';
 const CLUSTER_KEY = 'cluster-secret-d41d8cd98f00b204';
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const IN_SYNC = 'In sync: the live state matches what kzops last applied and the config (1 not verifiable).';
 
 let work: string;

@@ -20,7 +20,7 @@ import { REPO, requireBuilt, runKzops, type RunResult, writeLabTargets } from '.
 const EXAMPLE = join(REPO, 'config');
 const HOSTED = SEED_IDS.customerClusters.hosted;
 const SANDBOX = SEED_IDS.customerClusters.sandbox;
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 /** The example's cluster document reads its api_key from this variable (plan needs it set). */
 const CLUSTER_KEY_ENV = 'KZOPS_SANDBOX_CLUSTER_API_KEY';
 /** Each test runs the CLI several times (about a second each, more on a loaded machine). */

@@ -18,7 +18,7 @@ import { defaultSeed } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { requireBuilt, runKzops } from './cli-harness.js';
 
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Kay Zops',
   GIT_AUTHOR_EMAIL: 'kay@example.com',

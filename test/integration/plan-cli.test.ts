@@ -28,7 +28,7 @@ const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
 /** The example cluster document reads its api_key from this variable. */
 const CLUSTER_KEY_ENV = 'KZOPS_SANDBOX_CLUSTER_API_KEY';
 const CLUSTER_KEY = 'cluster-secret-d41d8cd98f00b204';
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 
 let work: string;
 let dir: string;

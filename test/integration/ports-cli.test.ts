@@ -16,9 +16,9 @@ import { requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-h
 
 const PORT = SEED_IDS.ports.joe;
 const MISSING_PORT = 'b0470000000000000000000000000099';
-const SUPER_MASTER_KEY = 'sim-super-master-key';
+const SUPER_MASTER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 /** The default seed's master-level key: the level the port routes need. */
-const MASTER_KEY = 'sim-master-key';
+const MASTER_KEY = 'feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface';
 
 let sim: SimHandle;
 let work: string;

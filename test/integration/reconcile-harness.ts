@@ -14,7 +14,7 @@ import { defaultSeed } from '../../src/sim/seed.js';
 import { startSim, type SimHandle, type SimOptions } from '../../src/sim/server.js';
 
 export const TARGET = 'test';
-export const SUPER_KEY = 'sim-super-master-key';
+export const SUPER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 export const ROUTING = '/v2/support/routing';
 
 export type Doc = Record<string, unknown>;

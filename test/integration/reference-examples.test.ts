@@ -25,7 +25,9 @@ beforeEach(async () => {
   const res = await fetch(`${sim.url}/v2/api_auth`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ data: { api_key: 'sim-super-master-key' } }),
+    body: JSON.stringify({
+      data: { api_key: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00' },
+    }),
   });
   expect(res.status).toBeLessThan(300);
   token = ((await res.json()) as { auth_token: string }).auth_token;

@@ -15,7 +15,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 function testState(): SimState {
   const state = emptyState();
-  state.api_keys.push({ api_key: 'super-key', account_id: ACCOUNT, level: 'super_master' });
+  state.api_keys.push({ api_key: 'super-key'.padEnd(64, '0'), account_id: ACCOUNT, level: 'super_master' });
   return state;
 }
 
@@ -36,7 +36,7 @@ async function boot(opts: SimOptions) {
   sims.push(sim);
   const auth = await fetch(`${sim.url}/v2/api_auth`, {
     method: 'PUT',
-    body: JSON.stringify({ data: { api_key: 'super-key' } }),
+    body: JSON.stringify({ data: { api_key: 'super-key'.padEnd(64, '0') } }),
   });
   const token = ((await auth.json()) as { auth_token: string }).auth_token;
   const call = (method: string, path: string, body?: unknown) =>
@@ -116,12 +116,12 @@ const CHILD = `
 import { startSim } from ${JSON.stringify(join(REPO, 'src/sim/server.ts'))};
 import { emptyState } from ${JSON.stringify(join(REPO, 'src/sim/model.ts'))};
 const state = emptyState();
-state.api_keys.push({ api_key: 'k', account_id: 'a', level: 'super_master' });
+state.api_keys.push({ api_key: 'k'.repeat(64), account_id: 'a', level: 'super_master' });
 for (let i = 0; i < 3000; i++) {
   state.customer_clusters['c' + i] = { _id: 'c' + i, _rev: '1-x', name: 'cluster ' + i, owner: 'o'.repeat(200) };
 }
 const sim = await startSim({ port: 0, statePath: process.env.STATE_PATH, state });
-const auth = await fetch(sim.url + '/v2/api_auth', { method: 'PUT', body: JSON.stringify({ data: { api_key: 'k' } }) });
+const auth = await fetch(sim.url + '/v2/api_auth', { method: 'PUT', body: JSON.stringify({ data: { api_key: 'k'.repeat(64) } }) });
 const token = (await auth.json()).auth_token;
 let n = 0;
 async function worker() {

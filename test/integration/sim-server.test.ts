@@ -16,7 +16,7 @@ interface Res {
 function testState(): SimState {
   const state = emptyState();
   state.accounts.push({ id: ACCOUNT, name: 'Test Account' });
-  state.api_keys.push({ api_key: 'super-key', account_id: ACCOUNT, level: 'super_master' });
+  state.api_keys.push({ api_key: 'super-key'.padEnd(64, '0'), account_id: ACCOUNT, level: 'super_master' });
   state.customer_clusters.c1 = { _id: 'c1', _rev: '3-abc', name: 'One', pvt_created: 1 };
   return state;
 }
@@ -44,7 +44,7 @@ async function boot(opts: SimOptions = {}) {
 async function authenticate(sim: SimHandle): Promise<string> {
   const res = await fetch(`${sim.url}/v2/api_auth`, {
     method: 'PUT',
-    body: JSON.stringify({ data: { api_key: 'super-key' } }),
+    body: JSON.stringify({ data: { api_key: 'super-key'.padEnd(64, '0') } }),
   });
   return ((await res.json()) as { auth_token: string }).auth_token;
 }
@@ -64,7 +64,9 @@ describe('envelopes', () => {
       revision: '3-abc',
       status: 'success',
       node: expect.any(String) as string,
+      version: expect.stringMatching(/^kzops-sim\//) as string,
       timestamp: '2026-11-27T04:39:17Z',
+      tokens: { consumed: 1, remaining: 64 }, // 100 - 35 for api_auth - 1
     });
     expect(res.body.request_id).toMatch(/^[0-9a-f]{32}$/);
     expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
@@ -87,8 +89,40 @@ describe('envelopes', () => {
       message: 'bad_identifier',
       data: { message: 'bad identifier', cause: 'missing' },
       request_id: 'r1',
+      tokens: { consumed: 1, remaining: 64 },
+      node: expect.any(String) as string,
+      version: expect.any(String) as string,
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) as string,
     });
     expect(res.headers.get('etag')).toBeNull();
+  });
+
+  it('carries tokens on every answer, and node/version/timestamp only when authenticated', async () => {
+    const { sim } = await boot();
+    const noToken = await fetch(`${sim.url}${CC}`);
+    const body = (await noToken.json()) as Obj;
+    expect(noToken.status).toBe(401);
+    expect(body.tokens).toMatchObject({ consumed: 1 });
+    expect(body).not.toHaveProperty('node');
+    expect(body).not.toHaveProperty('version');
+    expect(body).not.toHaveProperty('timestamp');
+    const notJson = await fetch(`${sim.url}${CC}/c9`, { method: 'PUT', body: 'nope' });
+    const notJsonBody = (await notJson.json()) as Obj;
+    expect(notJson.status).toBe(400);
+    expect(notJsonBody.tokens).toEqual({ consumed: 0, remaining: expect.any(Number) as number });
+    expect(notJsonBody).not.toHaveProperty('node');
+  });
+
+  it('answers OPTIONS without a token (CORS), and 404 for a path no route serves', async () => {
+    const { sim } = await boot();
+    const res = await fetch(`${sim.url}${CC}/c1`, { method: 'OPTIONS' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-methods')).toBe('DELETE, GET, PATCH, POST, PUT, OPTIONS');
+    expect(await res.text()).toBe('');
+    const none = await fetch(`${sim.url}/v2/support/nothing`, { method: 'OPTIONS' });
+    expect(none.status).toBe(404);
+    await none.arrayBuffer();
   });
 
   it('accepts the token and cluster id as query parameters, and a trailing slash', async () => {
@@ -110,22 +144,23 @@ describe('envelopes', () => {
 });
 
 describe('request errors', () => {
-  it('answers 404 not_found for an unknown route and 405 invalid_method with Allow', async () => {
+  it('answers 404 not_found for an unknown route and 405 invalid_method without Allow (as crossbar)', async () => {
     const { call } = await boot();
     const unknown = await call('GET', '/v2/support/nothing/here');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ error: '404', message: 'not_found' });
     const wrong = await call('POST', CC, { data: {} });
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET');
+    expect(wrong.headers.get('allow')).toBeNull();
     expect(wrong.body).toMatchObject({ error: '405', message: 'invalid_method' });
   });
 
-  it('answers 400 parse_error for a body that is not JSON', async () => {
+  it('answers 400 json.invalid (target body) for a body that is not JSON', async () => {
     const { call } = await boot();
     const res = await call('PUT', `${CC}/c2`, '{"data": {"name": ');
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ status: 'error', error: '400', message: 'parse_error' });
+    expect(res.body).toMatchObject({ status: 'error', error: '400', message: 'validation error' });
+    expect(res.body.data).toMatchObject({ json: { invalid: { target: 'body' } } });
   });
 
   it('answers a validation error on data for JSON that is not an object', async () => {
@@ -136,19 +171,24 @@ describe('request errors', () => {
     expect(res.body.data).toHaveProperty('data.type');
   });
 
-  it('answers 413 for a body over the limit and keeps serving', async () => {
+  // crossbar: a body over max_upload_size (8,000,000 bytes) is a 400 on file.maxSize
+  it('answers 400 file.maxSize for a body over the limit and keeps serving', async () => {
     const { sim, call } = await boot({ maxBodyBytes: 1024 });
     const res = await call('PUT', `${CC}/big`, { data: { name: 'x'.repeat(5000) } });
-    expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ error: '413', message: 'request_entity_too_large' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: '400', message: 'validation error' });
+    expect(res.body.data).toHaveProperty('file.maxSize');
     expect(sim.state.customer_clusters.big).toBeUndefined();
     expect((await call('PUT', `${CC}/small`, { data: { name: 'x' } })).status).toBe(201);
   });
 
-  it('answers 413 past the default 1 MiB', async () => {
+  it('takes bodies up to 8,000,000 bytes by default, and refuses one past it', async () => {
     const { call } = await boot();
-    const res = await call('PUT', `${CC}/big`, { data: { name: 'x'.repeat(1024 * 1024 + 1) } });
-    expect(res.status).toBe(413);
+    const near = await call('PUT', `${CC}/big`, { data: { name: 'x'.repeat(7_999_000) } });
+    expect(near.status).toBe(201);
+    const over = await call('PUT', `${CC}/bigger`, { data: { name: 'x'.repeat(8_000_001) } });
+    expect(over.status).toBe(400);
+    expect(over.body.data).toHaveProperty('file.maxSize');
   });
 
   it('answers 500 unspecified_fault for a handler crash, logs it, and keeps running', async () => {
@@ -198,6 +238,7 @@ describe('faults', () => {
 
   it('fails every request at failRate 1 (before processing) and none at 0', async () => {
     const { sim, call } = await boot();
+    sim.faults.failMode = 'before';
     sim.faults.failRate = 1;
     for (let i = 0; i < 3; i++) {
       const res = await call('PUT', `${CC}/f${i}`, { data: { name: 'x' } });
@@ -210,28 +251,99 @@ describe('faults', () => {
     for (let i = 0; i < 3; i++) expect((await call('GET', CC)).status).toBe(200);
   });
 
+  // crossbar_doc:save_jobj maps a datastore error after the save as it does one before it
+  it('in the after mode, saves the request and then answers 503', async () => {
+    const { sim, call } = await boot();
+    sim.faults.failMode = 'after';
+    sim.faults.failRate = 1;
+    const res = await call('PUT', `${CC}/saved`, { data: { name: 'x' } });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: '503', message: 'datastore_unavailable' });
+    expect(sim.requests.at(-1)).toMatchObject({ status: 503, fault: 'fail_rate_after' });
+    sim.faults.failRate = 0;
+    expect(sim.state.customer_clusters.saved).toMatchObject({ name: 'x' });
+    expect((await call('PUT', `${CC}/saved`, { data: { name: 'x' } })).status).toBe(409);
+  });
+
+  it('saves then answers the given status on a commit_then_status fault (set over /_sim/faults)', async () => {
+    const { sim, call } = await boot();
+    const armed = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ method: 'PATCH', path: `${CC}/c1`, kind: 'commit_then_status', status: 503 }),
+    });
+    expect(armed.status).toBe(200);
+    const res = await call('PATCH', `${CC}/c1`, { data: { name: 'Renamed' } });
+    expect(res.status).toBe(503);
+    expect(sim.requests.at(-1)).toMatchObject({ status: 503, fault: 'commit_then_status' });
+    expect((await call('GET', `${CC}/c1`)).body.data).toMatchObject({ name: 'Renamed' });
+    const missingStatus = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'commit_then_status' }),
+    });
+    expect(missingStatus.status).toBe(400);
+  });
+
   it('picks the failed requests from the injected random source', async () => {
     const rolls = [0.9, 0.1, 0.9, 0.1, 0.9];
     // the auth request consumes the first roll
-    const { call } = await boot({ failRate: 0.5, random: () => rolls.shift() ?? 0.9 });
+    const { call } = await boot({ failRate: 0.5, failMode: 'before', random: () => rolls.shift() ?? 0.9 });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await call('GET', CC)).status);
     expect(statuses).toEqual([503, 200, 503, 200]);
   });
 
-  it('rate limits per client with 429 and Retry-After, refilling on the injected clock', async () => {
+  // crossbar: kz_buckets, 100 tokens refilled 10 a second in one block; api_auth costs 35
+  it('rate limits per client with 429 and no Retry-After, refilling on the injected clock', async () => {
     let now = 1_000_000;
-    const { call } = await boot({ rateLimit: 3, now: () => now }); // the auth request takes a token
-    expect((await call('GET', CC)).status).toBe(200);
-    expect((await call('GET', CC)).status).toBe(200);
+    const { call } = await boot({ rateLimit: 100, now: () => now }); // api_auth took 35
+    for (let i = 0; i < 65; i++) expect((await call('GET', CC)).status).toBe(200);
     const limited = await call('GET', CC);
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ error: '429', message: 'too_many_requests' });
-    expect(limited.headers.get('retry-after')).toBe('4'); // 0.3 tokens/s: 1 token in 3.33 s
-    now += 4000;
+    expect(limited.body.tokens).toEqual({ consumed: 0, remaining: 0 });
+    expect(limited.headers.get('retry-after')).toBeNull();
+    now += 999;
+    expect((await call('GET', CC)).status).toBe(429);
+    now += 1;
     const ok = await call('GET', CC);
     expect(ok.status).toBe(200);
-    expect(ok.body.tokens).toEqual({ consumed: 1, remaining: 0 });
+    expect(ok.body.tokens).toEqual({ consumed: 1, remaining: 9 });
+  });
+
+  it('sends Retry-After on a 429 only when asked to', async () => {
+    const now = 1_000_000;
+    const { call } = await boot({ rateLimit: 36, now: () => now, retryAfter: true });
+    expect((await call('GET', CC)).status).toBe(200);
+    const limited = await call('GET', CC);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1'); // 3.6 tokens a second
+  });
+
+  it('charges authentication 35 tokens and empties a short bucket (consume_until)', async () => {
+    const now = 1_000_000;
+    const { sim } = await boot({ rateLimit: 100, now: () => now }); // boot's api_auth: 65 left
+    const auth = (): Promise<Response> =>
+      fetch(`${sim.url}/v2/api_auth`, {
+        method: 'PUT',
+        body: JSON.stringify({ data: { api_key: 'super-key'.padEnd(64, '0') } }),
+      });
+    const second = await auth();
+    expect(second.status).toBe(201);
+    expect(((await second.json()) as Obj).tokens).toEqual({ consumed: 35, remaining: 30 });
+    const third = await auth();
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as Obj).tokens).toEqual({ consumed: 0, remaining: 0 });
+  });
+
+  it('keeps one bucket per client address and account named in the path', async () => {
+    const now = 1_000_000;
+    const { call } = await boot({ rateLimit: 100, now: () => now });
+    for (let i = 0; i < 65; i++) await call('GET', CC);
+    expect((await call('GET', CC)).status).toBe(429);
+    // another account's bucket is full: the route answers (404 for an unknown device) instead of 429
+    const other = await call('PATCH', `/v2/support/accounts/${ACCOUNT}/devices/nope`, { data: {} });
+    expect(other.status).toBe(404);
+    expect(other.body.tokens).toEqual({ consumed: 1, remaining: 99 });
   });
 
   it('answers a one-shot status fault with an error envelope, without touching the state', async () => {
@@ -322,7 +434,6 @@ describe('the /_sim control surface', () => {
     expect((await control(sim, 'GET', '/_sim/nothing')).status).toBe(404);
     const res = await fetch(`${sim.url}/_sim/requests`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
   });
 });
 

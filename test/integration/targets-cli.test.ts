@@ -60,7 +60,9 @@ describe('choosing the target', () => {
 
   it('--target picks a real server, with its key from the named variable and its cluster id', async () => {
     const before = lab.requests.length;
-    const run = await kzops([...list, '--dir', dir, '--target', 'lab'], { LAB_KEY: 'sim-super-master-key' });
+    const run = await kzops([...list, '--dir', dir, '--target', 'lab'], {
+      LAB_KEY: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe(`customer-clusters on lab (${lab.url}): 2`);
     const sent = lab.requests.slice(before);
@@ -71,7 +73,7 @@ describe('choosing the target', () => {
   it('KZOPS_TARGET picks the target when --target is not given', async () => {
     const run = await kzops([...list, '--dir', dir], {
       KZOPS_TARGET: 'lab',
-      LAB_KEY: 'sim-super-master-key',
+      LAB_KEY: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`on lab (${lab.url})`);

@@ -14,9 +14,9 @@ import { requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-h
 
 const JOE = SEED_IDS.accounts.joe;
 const HOTSPOT = SEED_IDS.accounts.hotspot;
-const SUPER_MASTER_KEY = 'sim-super-master-key';
+const SUPER_MASTER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 /** The default seed's master-level key: enough for ports, not for usage. */
-const MASTER_KEY = 'sim-master-key';
+const MASTER_KEY = 'feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface';
 
 /** The seed's 201701 audit as the server's CSV route writes it. */
 const CSV_201701 = [

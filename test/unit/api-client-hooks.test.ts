@@ -10,7 +10,7 @@ import { resolveTarget } from '../../src/api/target.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 
-const API_KEY = 'sim-super-master-key';
+const API_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const SIP_SECRET = 'hunter2-sip-secret';
 const { accounts, devices } = SEED_IDS;
 const DEVICE_PATH = `/v2/support/accounts/${accounts.joe}/devices/${devices.joe}`;

@@ -9,12 +9,18 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function testState(): SimState {
   const state = emptyState();
-  state.accounts.push({ id: ACCOUNT, name: 'Test Account' });
+  state.accounts.push({ id: ACCOUNT, name: 'Test Account', realm: 'test.example.com' });
   state.api_keys.push(
-    { api_key: 'super-key', account_id: ACCOUNT, level: 'super_master' },
-    { api_key: 'master-key', account_id: ACCOUNT, level: 'master' },
+    { api_key: 'super-key'.padEnd(64, '0'), account_id: ACCOUNT, level: 'super_master' },
+    { api_key: 'master-key'.padEnd(64, '0'), account_id: ACCOUNT, level: 'master' },
   );
-  state.users.push({ username: 'ann', password: 'pw', account_name: 'Test Account', level: 'super_master' });
+  state.users.push({
+    username: 'ann',
+    password: 'pw',
+    account_name: 'Test Account',
+    phone_number: '+15550001000',
+    level: 'super_master',
+  });
   state.users.push({
     username: 'orphan',
     password: 'pw',
@@ -109,7 +115,7 @@ describe('TokenIssuer', () => {
 describe('PUT /v2/api_auth', () => {
   it('answers a token for a known key with the account and level', async () => {
     const sim = await boot();
-    const res = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: 'master-key' } });
+    const res = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: 'master-key'.padEnd(64, '0') } });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       status: 'success',
@@ -118,11 +124,50 @@ describe('PUT /v2/api_auth', () => {
     expect(res.body.auth_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
-  it('answers 401 invalid_credentials for an unknown key', async () => {
+  // crossbar: cb_api_auth:validate_by_api_key -> crossbar_util:response_bad_identifier(ApiKey)
+  it('answers 404 "bad identifier" with the key in data for a well-formed key no account holds', async () => {
     const sim = await boot();
-    const res = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: 'wrong' } });
-    expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ status: 'error', error: '401', message: 'invalid_credentials' });
+    const unknown = 'ab'.repeat(32);
+    const res = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: unknown } });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({
+      status: 'error',
+      error: '404',
+      message: 'bad identifier',
+      data: [unknown],
+    });
+  });
+
+  // crossbar: api_auth.json requires api_key of minLength 64 and maxLength 64, no other keys
+  it('answers 400 on api_key for a key that is not 64 characters, and for any other key', async () => {
+    const sim = await boot();
+    const short = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: 'wrong' } });
+    expect(short.status).toBe(400);
+    expect(short.body.message).toBe('validation error');
+    expect(short.body.data).toHaveProperty('api_key.minLength');
+    expect(JSON.stringify(short.body)).not.toContain('wrong');
+    const long = await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: 'x'.repeat(65) } });
+    expect(long.body.data).toHaveProperty('api_key.maxLength');
+    const extra = await call(sim, 'PUT', '/v2/api_auth', {
+      data: { api_key: 'super-key'.padEnd(64, '0'), account_id: ACCOUNT },
+    });
+    expect(extra.status).toBe(400);
+    expect(extra.body.data).toHaveProperty('account_id.additionalProperties');
+  });
+
+  it('forgets a revoked key for new authentications; tokens already issued keep working', async () => {
+    const sim = await boot();
+    const key = 'super-key'.padEnd(64, '0');
+    const token = await apiAuth(sim, key);
+    const revoke = await fetch(`${sim.url}/_sim/revoke-key`, {
+      method: 'POST',
+      body: JSON.stringify({ data: { api_key: key } }),
+    });
+    expect(revoke.status).toBe(200);
+    expect((await call(sim, 'PUT', '/v2/api_auth', { data: { api_key: key } })).status).toBe(404);
+    expect((await call(sim, 'GET', LIST, undefined, token)).status).toBe(200);
+    sim.revokeTokens();
+    expect((await call(sim, 'GET', LIST, undefined, token)).status).toBe(401);
   });
 
   it('answers 400 when api_key is missing or not a string', async () => {
@@ -149,6 +194,29 @@ describe('PUT /v2/user_auth', () => {
     expect(res.body.data).toMatchObject({ account_id: ACCOUNT, level: 'super_master' });
     const list = await call(sim, 'GET', LIST, undefined, res.body.auth_token as string);
     expect(list.status).toBe(200);
+  });
+
+  it('finds the account by account_realm or phone_number instead of account_name', async () => {
+    const sim = await boot();
+    const byRealm = await call(sim, 'PUT', '/v2/user_auth', {
+      data: { credentials: md5('ann:pw'), account_realm: 'TEST.example.com' },
+    });
+    expect(byRealm.status).toBe(201);
+    const byPhone = await call(sim, 'PUT', '/v2/user_auth', {
+      data: { credentials: md5('ann:pw'), phone_number: '+15550001000' },
+    });
+    expect(byPhone.status).toBe(201);
+    const sha = await call(sim, 'PUT', '/v2/user_auth', {
+      data: {
+        credentials: createHash('sha1').update('ann:pw').digest('hex'),
+        method: 'sha',
+        account_name: 'Test Account',
+      },
+    });
+    expect(sha.status).toBe(201);
+    const none = await call(sim, 'PUT', '/v2/user_auth', { data: { credentials: md5('ann:pw') } });
+    expect(none.status).toBe(400);
+    expect(none.body.data).toHaveProperty('account_name.required');
   });
 
   it('refuses wrong passwords, wrong accounts and users of unknown accounts', async () => {
@@ -179,36 +247,45 @@ describe('tokens on API routes', () => {
   it('answers 401 once the token has expired on the injected clock', async () => {
     let now = T0;
     const sim = await boot({ now: () => now, tokenTtlSeconds: 120 });
-    const token = await apiAuth(sim, 'super-key');
+    const token = await apiAuth(sim, 'super-key'.padEnd(64, '0'));
     now += 119_000;
     expect((await call(sim, 'GET', LIST, undefined, token)).status).toBe(200);
     now += 1_000;
     expect((await call(sim, 'GET', LIST, undefined, token)).status).toBe(401);
-    const fresh = await apiAuth(sim, 'super-key');
+    const fresh = await apiAuth(sim, 'super-key'.padEnd(64, '0'));
     expect((await call(sim, 'GET', LIST, undefined, fresh)).status).toBe(200);
   });
 
   it('answers 403 forbidden to a master token on a super_master route', async () => {
     const sim = await boot();
-    const token = await apiAuth(sim, 'master-key');
+    const token = await apiAuth(sim, 'master-key'.padEnd(64, '0'));
     const res = await call(sim, 'GET', LIST, undefined, token);
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ error: '403', message: 'forbidden' });
     expect((res.body.data as { message: string }).message).toContain('super_master');
   });
 
-  it('checks the token before the body (an unauthenticated bad body is a 401)', async () => {
+  // crossbar: api_util:try_json runs before is_authorized
+  it('refuses a body that is not JSON before the token (400 json.invalid, not 401)', async () => {
     const sim = await boot();
     const res = await fetch(`${sim.url}${LIST}/x`, { method: 'PUT', body: '{not json' });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      message: 'validation error',
+      data: { json: { invalid: { target: 'body' } } },
+    });
+    // a JSON body without a token still meets the token check
+    const json = await fetch(`${sim.url}${LIST}/x`, { method: 'PUT', body: '{"data": {}}' });
+    expect(json.status).toBe(401);
   });
 
   it('revokeTokens() invalidates every issued token until the client authenticates again', async () => {
     const sim = await boot();
-    const token = await apiAuth(sim, 'super-key');
+    const token = await apiAuth(sim, 'super-key'.padEnd(64, '0'));
     sim.revokeTokens();
     expect((await call(sim, 'GET', LIST, undefined, token)).status).toBe(401);
-    const again = await apiAuth(sim, 'super-key');
+    const again = await apiAuth(sim, 'super-key'.padEnd(64, '0'));
     expect((await call(sim, 'GET', LIST, undefined, again)).status).toBe(200);
     sim.faults.revokeTokens();
     expect((await call(sim, 'GET', LIST, undefined, again)).status).toBe(401);

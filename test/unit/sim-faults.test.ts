@@ -4,35 +4,64 @@ import { FaultController, RateLimiter } from '../../src/sim/faults.js';
 describe('RateLimiter', () => {
   it('allows capacity requests, then refuses with a whole-second Retry-After', () => {
     const t = 1_000_000;
-    const limiter = new RateLimiter(5, () => t);
-    for (let i = 0; i < 5; i++) expect(limiter.take('a').ok).toBe(true);
-    // refill is 5/10 = 0.5 token/s: one token takes 2 s
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 2 });
+    const limiter = new RateLimiter(5, () => t, true);
+    for (let i = 0; i < 5; i++) expect(limiter.take('a', 1, false).ok).toBe(true);
+    // refill is 5/10 = 0.5 token a second: one token takes 2 s
+    expect(limiter.take('a', 1, false)).toEqual({
+      ok: false,
+      consumed: 0,
+      remaining: 0,
+      retryAfterSeconds: 2,
+    });
   });
 
-  it('refills at capacity/10 tokens a second and never above capacity', () => {
+  it('refills capacity/10 tokens in one block each whole second, never above capacity', () => {
     let t = 0;
-    const limiter = new RateLimiter(10, () => t);
-    for (let i = 0; i < 10; i++) limiter.take('a');
-    expect(limiter.take('a').ok).toBe(false);
-    t += 1000; // +1 token
-    expect(limiter.take('a')).toEqual({ ok: true, remaining: 0 });
-    expect(limiter.take('a').ok).toBe(false);
+    const limiter = new RateLimiter(100, () => t, true);
+    for (let i = 0; i < 100; i++) limiter.take('a', 1, false);
+    expect(limiter.take('a', 1, false).ok).toBe(false);
+    t += 999; // not a whole second yet: nothing added (crossbar fills "on the second in bulk")
+    expect(limiter.take('a', 1, false).ok).toBe(false);
+    t += 1; // the block of 10 arrives at once
+    expect(limiter.take('a', 1, false)).toMatchObject({ ok: true, remaining: 9 });
+    expect(limiter.remaining('a')).toBe(9);
     t += 3_600_000;
-    expect(limiter.take('a')).toEqual({ ok: true, remaining: 9 });
+    expect(limiter.take('a', 1, false)).toMatchObject({ ok: true, remaining: 99 });
   });
 
   it('keeps one bucket per client', () => {
-    const limiter = new RateLimiter(1, () => 0);
-    expect(limiter.take('a').ok).toBe(true);
-    expect(limiter.take('a').ok).toBe(false);
-    expect(limiter.take('b').ok).toBe(true);
+    const limiter = new RateLimiter(1, () => 0, true);
+    expect(limiter.take('a', 1, false).ok).toBe(true);
+    expect(limiter.take('a', 1, false).ok).toBe(false);
+    expect(limiter.take('b', 1, false).ok).toBe(true);
   });
 
   it('never answers Retry-After 0', () => {
-    const limiter = new RateLimiter(100, () => 0); // refill 10/s: a token in 0.1 s
-    for (let i = 0; i < 100; i++) limiter.take('a');
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterSeconds: 1 });
+    const limiter = new RateLimiter(100, () => 0, true); // refill 10/s
+    for (let i = 0; i < 100; i++) limiter.take('a', 1, false);
+    expect(limiter.take('a', 1, false)).toMatchObject({ ok: false, retryAfterSeconds: 1 });
+  });
+
+  it('charges an authentication its cost, and empties a short bucket as consume_until does', () => {
+    const limiter = new RateLimiter(100, () => 0, true);
+    expect(limiter.take('a', 35, true)).toMatchObject({ ok: true, consumed: 35, remaining: 65 });
+    expect(limiter.take('a', 35, true)).toMatchObject({ ok: true, remaining: 30 });
+    // 30 left, 35 asked: refused, and the 30 are gone too
+    expect(limiter.take('a', 35, true)).toMatchObject({ ok: false, consumed: 0, remaining: 0 });
+    expect(limiter.take('a', 1, false).ok).toBe(false);
+  });
+
+  it('leaves a short bucket alone for an ordinary request (consume)', () => {
+    const limiter = new RateLimiter(100, () => 0, true);
+    limiter.take('a', 98, false);
+    expect(limiter.take('a', 5, false).ok).toBe(false);
+    expect(limiter.remaining('a')).toBe(2);
+  });
+
+  it('counts without refusing when not enforced', () => {
+    const limiter = new RateLimiter(100, () => 0, false);
+    for (let i = 0; i < 150; i++) expect(limiter.take('a', 1, false).ok).toBe(true);
+    expect(limiter.take('a', 35, true)).toMatchObject({ ok: true, consumed: 35, remaining: 0 });
   });
 });
 
@@ -40,20 +69,23 @@ describe('FaultController', () => {
   it('fails exactly the requests the random source picks', () => {
     const rolls = [0.1, 0.9, 0.29, 0.3];
     const faults = new FaultController({ failRate: 0.3, random: () => rolls.shift() ?? 1 });
-    expect([1, 2, 3, 4].map(() => faults.rollFailure())).toEqual([true, false, true, false]);
+    faults.failMode = 'before';
+    expect([1, 2, 3, 4].map(() => faults.rollFailure())).toEqual(['before', undefined, 'before', undefined]);
   });
 
   it('fails nothing at rate 0 and everything at rate 1', () => {
     const never = new FaultController({ failRate: 0, random: () => 0 });
     const always = new FaultController({ failRate: 1, random: () => 0.999999 });
-    expect(never.rollFailure()).toBe(false);
-    expect(always.rollFailure()).toBe(true);
+    expect(never.rollFailure()).toBeUndefined();
+    expect(always.rollFailure()).toBeDefined();
   });
 
   it('rejects settings out of range', () => {
     expect(() => new FaultController({ failRate: 1.5 })).toThrow(RangeError);
     expect(() => new FaultController({ latencyMs: -1 })).toThrow(RangeError);
     expect(() => new FaultController({ rateLimit: 2.5 })).toThrow(RangeError);
+    expect(() => new FaultController({ authCost: 0 })).toThrow(RangeError);
+    expect(() => new FaultController({ failMode: 'sometimes' as never })).toThrow(RangeError);
     const faults = new FaultController();
     expect(() => (faults.failRate = -0.1)).toThrow(RangeError);
     expect(() => faults.failNext({}, { kind: 'reset' }, 0)).toThrow(RangeError);
@@ -101,12 +133,36 @@ describe('FaultController', () => {
 
   it('turns rate limiting on and off at run time', () => {
     const faults = new FaultController({ now: () => 0 });
-    expect(faults.admit('x')).toBeUndefined();
+    expect(faults.rateLimit).toBeUndefined();
+    for (let i = 0; i < 200; i++) expect(faults.admit('x', false).ok).toBe(true);
     faults.rateLimit = 1;
-    expect(faults.admit('x')?.ok).toBe(true);
-    expect(faults.admit('x')?.ok).toBe(false);
+    expect(faults.rateLimit).toBe(1);
+    expect(faults.admit('x', false).ok).toBe(true);
+    expect(faults.admit('x', false).ok).toBe(false);
     faults.rateLimit = undefined;
-    expect(faults.admit('x')).toBeUndefined();
+    expect(faults.admit('x', false).ok).toBe(true);
+  });
+
+  it('charges authentication requests authCost', () => {
+    const faults = new FaultController({ now: () => 0, rateLimit: 100, authCost: 40 });
+    expect(faults.admit('x', true)).toMatchObject({ ok: true, consumed: 40, remaining: 60 });
+    expect(faults.admit('x', false)).toMatchObject({ ok: true, consumed: 1, remaining: 59 });
+    expect(faults.tokensLeft('x')).toBe(59);
+  });
+
+  it('strikes before, after, or either in mixed mode', () => {
+    const rolls = [0, 0.2, 0, 0.7];
+    const faults = new FaultController({ failRate: 1, random: () => rolls.shift() ?? 0 });
+    expect(faults.failMode).toBe('mixed');
+    expect([faults.rollFailure(), faults.rollFailure()]).toEqual(['before', 'after']);
+    faults.failMode = 'after';
+    expect(faults.rollFailure()).toBe('after');
+  });
+
+  it('forgets revoked keys only for new authentications', () => {
+    const faults = new FaultController();
+    faults.revokeKey('k');
+    expect(faults.revoked.has('k')).toBe(true);
   });
 
   it('delegates token revocation', () => {

@@ -34,14 +34,15 @@ describe('defaultSeed', () => {
     const state = stateFromSeed(defaultSeed(), 'the default seed');
     expect(state.version).toBe(1);
     expect(state.api_keys.map((k) => [k.api_key, k.level])).toEqual([
-      ['sim-super-master-key', 'super_master'],
-      ['sim-master-key', 'master'],
+      ['c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00', 'super_master'],
+      ['feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface', 'master'],
     ]);
     expect(state.users).toEqual([
       {
         username: 'support',
         password: 'sim-password',
         account_name: 'Sim Master Account',
+        phone_number: '+15550009999',
         level: 'super_master',
       },
     ]);

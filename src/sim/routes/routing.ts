@@ -146,14 +146,20 @@ function decodeStartKey(key: string): string {
   return id;
 }
 
+/**
+ * `page_size`: a whole number from 1 to the maximum. crossbar answers anything else with
+ * `404 faulty_request` (not a 400 naming the field).
+ */
 function pageSize(query: URLSearchParams): number {
   const raw = query.get('page_size');
   if (raw === null) return PAGE_SIZE_DEFAULT;
   const n = /^[0-9]{1,7}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isNaN(n)) throw fieldError('page_size', 'type', 'Value is not an integer', raw);
-  if (n < 1) throw fieldError('page_size', 'minimum', 'Value must be at least 1', raw);
-  if (n > PAGE_SIZE_MAX)
-    throw fieldError('page_size', 'maximum', `Value must be at most ${PAGE_SIZE_MAX}`, raw);
+  if (!(n >= 1 && n <= PAGE_SIZE_MAX)) {
+    throw new SimError(404, 'faulty_request', {
+      message: `faulty request: page_size must be a whole number from 1 to ${PAGE_SIZE_MAX}`,
+      cause: raw,
+    });
+  }
   return n;
 }
 
