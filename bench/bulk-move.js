@@ -28,7 +28,7 @@ const ROWS = 1000;
 const LATENCY_MS = 20;
 const FAIL_RATE = 0.05;
 const CONCURRENCY = 16;
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const KEY_ENV = 'KZOPS_BENCH_API_KEY';
 const TARGET = 'bench';
 /** No kzops run may take longer than this: a hang must fail the bench, not stall it. */
@@ -152,7 +152,7 @@ export async function bulkMoveBench() {
     await mkdir(dir);
     await writeFile(
       join(dir, 'targets.yaml'),
-      `default: ${TARGET}\ntargets:\n  ${TARGET}:\n    url: ${sim.url}\n    api_key_env: ${KEY_ENV}\n`,
+      `default: ${TARGET}\ntargets:\n  ${TARGET}:\n    url: ${sim.url}\n    api_key_env: ${KEY_ENV}\n    rate_limit: false\n`,
     );
     const rows = Array.from({ length: ROWS }, (_, i) => `${from},${subId(i)},${to}`);
     await writeFile(csv, ['account_id,subscription_id,to_account', ...rows].join('\n') + '\n');

@@ -42,7 +42,7 @@ const RSS_LIMIT_MB = 300;
 /** No single kzops run may take longer than this (a hang must fail the bench, not stall it). */
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 
-const SIM_KEY = 'sim-super-master-key';
+const SIM_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const KEY_ENV = 'KZOPS_BENCH_API_KEY';
 const TARGET = 'bench';
 const PAGE_SIZE = 50; // the simulator's default listing page (src/sim/routes/routing.ts)
@@ -158,7 +158,7 @@ async function generate(dir, url, m) {
   }
   const targets = {
     default: TARGET,
-    targets: { [TARGET]: { url, api_key_env: KEY_ENV, max_change_percent: 100 } },
+    targets: { [TARGET]: { url, api_key_env: KEY_ENV, max_change_percent: 100, rate_limit: false } },
   };
   const files = [
     [join(dir, 'targets.yaml'), `# kzops bench target: a kzops sim process.\n${stringify(targets)}`],

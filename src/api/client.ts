@@ -19,12 +19,14 @@ import {
   ConfigError,
   InternalError,
   InvalidInputError,
+  KazooAuthError,
   KazooNetworkError,
   KazooProtocolError,
   KzopsError,
   OutcomeUnknownError,
   type RequestContext,
 } from './errors.js';
+import { KAZOO_BUCKET, RatePacer, type BucketSettings } from './rate-pacer.js';
 import { toCurl } from './redact.js';
 import {
   RETRY_AFTER_STATUSES,
@@ -100,6 +102,16 @@ export interface KazooClientOptions {
   dryRun?: (curl: string) => void;
   /** Called once per request that changes the server, when it has ended (success or error). */
   audit?: (event: AuditEvent) => void;
+  /**
+   * The target's rate limit. An object: pace every request to stay under that bucket (see
+   * rate-pacer.ts). `false` or unset: send at full speed, and after a 429 wait as long as
+   * KAZOO's default bucket takes to refill.
+   */
+  rateLimit?: BucketSettings | false;
+  /** The most a request waits in all for the rate limit after 429s before failing. Default 120000. */
+  maxRateLimitWaitMs?: number;
+  /** Injectable for tests: the pacer's clock, in ms. */
+  now?: () => number;
 }
 
 /** One request that changed (or tried to change) the server, for the audit trail. */
@@ -211,6 +223,10 @@ interface AttemptState {
   reauthed: boolean;
   /** An earlier attempt may have been applied (sent then lost, or a gateway error). */
   unknownEarlier: boolean;
+  /** Ms waited for the rate limit since this request's first 429. */
+  rateWaitMs: number;
+  /** 429s answered to this request. */
+  rateLimited: number;
 }
 
 type Outcome =
@@ -223,6 +239,7 @@ const DEFAULTS = {
   baseDelayMs: 200,
   maxDelayMs: 5_000,
   maxRetryAfterMs: 30_000,
+  maxRateLimitWaitMs: 120_000,
 };
 
 export class KazooClient {
@@ -239,8 +256,12 @@ export class KazooClient {
   private readonly userAgent: string;
   private readonly dryRun: ((curl: string) => void) | undefined;
   private readonly audit: ((event: AuditEvent) => void) | undefined;
+  private readonly pacer: RatePacer;
+  private readonly maxRateLimitWaitMs: number;
   /** HTTP requests sent so far (every attempt, token requests included): for benchmarks and reports. */
   requestsSent = 0;
+  /** Of those, how many the server answered 429. */
+  rateLimitedResponses = 0;
 
   constructor(target: ResolvedTarget, opts: KazooClientOptions = {}) {
     this.target = target;
@@ -264,6 +285,12 @@ export class KazooClient {
     this.userAgent = opts.userAgent ?? `kzops/${kzopsVersion()}`;
     this.dryRun = opts.dryRun;
     this.audit = opts.audit;
+    const bucket = opts.rateLimit === undefined || opts.rateLimit === false ? undefined : opts.rateLimit;
+    this.pacer = new RatePacer(bucket ?? KAZOO_BUCKET, bucket !== undefined, opts.now);
+    this.maxRateLimitWaitMs = nonNegative(
+      'maxRateLimitWaitMs',
+      opts.maxRateLimitWaitMs ?? DEFAULTS.maxRateLimitWaitMs,
+    );
   }
 
   /** Waits for requests in flight, then closes the connections. */
@@ -411,10 +438,13 @@ export class KazooClient {
       budgetUsed: 0,
       reauthed: false,
       unknownEarlier: false,
+      rateWaitMs: 0,
+      rateLimited: 0,
     };
     for (;;) {
       const token = prepared.route.auth === true ? undefined : await this.tokens.get();
       const outcome = await this.attempt(prepared, state, token);
+      if (outcome.kind === 'response' && outcome.res.status !== 429) this.pacer.accepted();
       if (outcome.kind === 'response' && isSuccess(outcome.res.status)) {
         return { res: outcome.res, ctx: this.context(prepared, state, outcome.res) };
       }
@@ -423,6 +453,22 @@ export class KazooClient {
         continue;
       }
       const failure = toFailure(outcome);
+      if (outcome.kind === 'response' && outcome.res.status === 429) {
+        state.rateLimited++;
+        this.rateLimitedResponses++;
+        // A 429 is answered before any work: resending is safe and costs no retry budget. Without
+        // Retry-After (crossbar never sends one) the next attempt's reservation waits for the
+        // modelled refill; with one, the retry policy waits as long as it asks.
+        if (failure.retryAfterMs === undefined) {
+          this.pacer.drained(this.pacer.cost(prepared.route.auth === true));
+          if (state.rateWaitMs >= this.maxRateLimitWaitMs) {
+            throw this.failureError(prepared, state, outcome, { retry: false, why: 'rate_limit_wait' });
+          }
+          state.budgetUsed--;
+          this.log('   429: waiting for the rate limit to refill');
+          continue;
+        }
+      }
       const decision = decide(failure, prepared.route.idempotent, state.budgetUsed, this.policy);
       if (!decision.retry) throw this.failureError(prepared, state, outcome, decision);
       if (mayHaveApplied(failure)) state.unknownEarlier = true;
@@ -453,6 +499,11 @@ export class KazooClient {
     token: string | undefined,
   ): Promise<Outcome> {
     const headers = this.headers(prepared, state.requestId, token);
+    const wait = this.pacer.reserve(this.pacer.cost(prepared.route.auth === true));
+    if (wait > 0) {
+      if (state.rateLimited > 0) state.rateWaitMs += wait;
+      await this.sleep(wait);
+    }
     const release = await this.slots.acquire();
     state.attempts++;
     state.budgetUsed++;
@@ -528,18 +579,32 @@ export class KazooClient {
     }
     const { res } = outcome;
     const ctx = this.context(prepared, state, res);
+    if (isAuthFailure(prepared.route, res.status, state.reauthed)) {
+      // The error's data is dropped: crossbar echoes an unknown API key in it.
+      return new KazooAuthError({
+        ...ctx,
+        status: res.status,
+        target: this.target.name,
+        source: this.target.auth.source,
+        hint: this.hintFor(prepared, state, res, decision),
+      });
+    }
     const retryAfterMs = toFailure(outcome).retryAfterMs;
     const apiError = apiErrorFromResponse(res, ctx, {
       hint: this.hintFor(prepared, state, res, decision),
       retryAfterMs,
       retryAfterLimitMs: decision.why === 'retry_after_too_long' ? this.policy.maxRetryAfterMs : undefined,
+      rateLimitWaitMs: decision.why === 'rate_limit_wait' ? state.rateWaitMs : undefined,
       earlierAttemptMayHaveApplied:
         state.unknownEarlier && confirmsEarlierAttempt(prepared.route, res.status),
     });
     if (decision.why === 'outcome_unknown') {
       return new OutcomeUnknownError({
         ...ctx,
-        reason: `a gateway answered ${res.status}`,
+        reason:
+          res.status === 503
+            ? 'the server answered 503 (a datastore error, which crossbar also reports after a save)'
+            : `a gateway answered ${res.status}`,
         status: res.status,
         cause: apiError,
       });
@@ -554,7 +619,8 @@ export class KazooClient {
     decision: Decision,
   ): string | undefined {
     const status = res.status;
-    if (status === 401 && prepared.route.auth === true) return authRejectedHint(this.target.auth);
+    if (prepared.route.auth === true && status !== 429 && status < 500)
+      return authRejectedHint(this.target.auth);
     if (status === 401 && state.reauthed) {
       return 'The server rejected a freshly issued token: check cluster_id and that these credentials may use this cluster.';
     }
@@ -949,6 +1015,15 @@ function toFailure(outcome: Outcome): Failure & { retryAfterMs?: number } {
     ? parseRetryAfter(header(outcome.res, 'retry-after'), Date.now())
     : undefined;
   return retryAfterMs === undefined ? { kind: 'status', status } : { kind: 'status', status, retryAfterMs };
+}
+
+/**
+ * The credentials were refused: the auth route said no (crossbar: 400 for a malformed key, 404
+ * for an unknown one, 401 for bad user credentials), or a freshly issued token was refused too.
+ */
+function isAuthFailure(route: RouteSpec, status: number, reauthed: boolean): boolean {
+  if (route.auth === true) return [400, 401, 403, 404, 423].includes(status);
+  return status === 401 && reauthed;
 }
 
 /**

@@ -73,6 +73,7 @@ export interface ApiErrorExtras {
   hint?: string;
   retryAfterMs?: number;
   retryAfterLimitMs?: number;
+  rateLimitWaitMs?: number;
   earlierAttemptMayHaveApplied?: boolean;
 }
 

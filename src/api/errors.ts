@@ -52,6 +52,8 @@ export interface KazooApiErrorInit extends RequestContext, KzopsErrorOptions {
   retryAfterMs?: number;
   /** Set when we gave up because `retryAfterMs` exceeded this limit. */
   retryAfterLimitMs?: number;
+  /** Set when we gave up after waiting this long in all for a rate limit (429s without Retry-After). */
+  rateLimitWaitMs?: number;
   /** An earlier attempt's outcome was unknown and this 409/404 suggests it was applied. */
   earlierAttemptMayHaveApplied?: boolean;
 }
@@ -77,6 +79,7 @@ export class KazooApiError extends KzopsError implements RequestContext {
   readonly attempts: number;
   readonly retryAfterMs: number | undefined;
   readonly retryAfterLimitMs: number | undefined;
+  readonly rateLimitWaitMs: number | undefined;
   readonly earlierAttemptMayHaveApplied: boolean;
 
   constructor(init: KazooApiErrorInit) {
@@ -92,6 +95,7 @@ export class KazooApiError extends KzopsError implements RequestContext {
     this.attempts = init.attempts;
     this.retryAfterMs = init.retryAfterMs;
     this.retryAfterLimitMs = init.retryAfterLimitMs;
+    this.rateLimitWaitMs = init.rateLimitWaitMs;
     this.earlierAttemptMayHaveApplied = init.earlierAttemptMayHaveApplied ?? false;
   }
 
@@ -123,11 +127,64 @@ export class KazooApiError extends KzopsError implements RequestContext {
         `the server asked to retry after ${seconds(this.retryAfterMs)}, more than the ${seconds(this.retryAfterLimitMs)} kzops waits`,
       );
     }
+    if (this.rateLimitWaitMs !== undefined) {
+      notes.push(
+        `rate limited: gave up after waiting ${seconds(this.rateLimitWaitMs)} in all for the server's bucket to refill`,
+      );
+    }
     if (this.attempts > 1) notes.push(`after ${this.attempts} attempts`);
     if (this.earlierAttemptMayHaveApplied) {
       notes.push('an earlier attempt whose outcome was unknown may have taken effect');
     }
     return (notes.length > 0 ? `; ${notes.join('; ')}` : '') + requestSuffix(this.requestId);
+  }
+}
+
+export interface AuthFailureInit extends RequestContext, KzopsErrorOptions {
+  /** The HTTP status that refused the credentials (api_auth 400/404, user_auth 401, a 401 after re-authentication). */
+  status: number;
+  /** The target's name, when it has one. */
+  target?: string;
+  /** Where the credentials came from (`environment variable KZOPS_API_KEY`), never what they are. */
+  source?: string;
+}
+
+/**
+ * The target did not accept kzops's credentials. Its own class, and not a `KazooApiError`, so
+ * that no code which reads a 404 as "absent" or "already gone" can mistake crossbar's `404 bad
+ * identifier` for an unknown API key for an answer about a document. The message names the
+ * target and the variable that holds the key; the key itself is never in it (crossbar echoes
+ * it in the error's `data`, which is dropped here).
+ */
+export class KazooAuthError extends KzopsError implements RequestContext {
+  readonly code = 'auth_failed';
+  readonly kind = 'api';
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly requestId: string | undefined;
+  readonly attempts: number;
+  readonly target: string | undefined;
+  readonly source: string | undefined;
+
+  constructor(init: AuthFailureInit) {
+    const where = init.target === undefined ? 'the target' : `target ${init.target}`;
+    const from = init.source === undefined ? '' : ` from ${init.source}`;
+    super(
+      `authentication to ${where} failed: the credentials${from} were not accepted (${init.method} ${init.path} answered ${init.status})`,
+      { hint: init.hint, cause: init.cause },
+    );
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.requestId = init.requestId;
+    this.attempts = init.attempts;
+    this.target = init.target;
+    this.source = init.source;
+  }
+
+  override summary(): string {
+    return `${this.message}${requestSuffix(this.requestId)}`;
   }
 }
 

@@ -22,7 +22,10 @@ export type Failure =
 
 export type Decision =
   | { retry: true; delayMs: number }
-  | { retry: false; why: 'final' | 'exhausted' | 'retry_after_too_long' | 'outcome_unknown' };
+  | {
+      retry: false;
+      why: 'final' | 'exhausted' | 'retry_after_too_long' | 'outcome_unknown' | 'rate_limit_wait';
+    };
 
 /** Statuses that mean "try again later"; only 429 guarantees nothing was applied. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -31,10 +34,12 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /**
- * Gateway errors: the gateway lost track of the upstream request, so for a non-idempotent
- * request the outcome is as unknown as after a connection reset.
+ * Answers after which a write may have been saved. A gateway (502, 504) lost track of the
+ * upstream request; and crossbar maps a datastore error after `save_doc` exactly as one before
+ * it (`crossbar_doc:save_jobj`), so its 503 too leaves a non-idempotent request's outcome as
+ * unknown as after a connection reset.
  */
-const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+const UNKNOWN_OUTCOME_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
  * What to do after a failed attempt. `attemptsMade` counts attempts that used the retry
@@ -72,7 +77,7 @@ export function isOutcomeUnknown(failure: Failure, idempotent: boolean): boolean
 
 /** The attempt reached (or may have reached) the server without a definite answer. */
 export function mayHaveApplied(failure: Failure): boolean {
-  return failure.kind === 'network' ? failure.phase === 'sent' : GATEWAY_STATUSES.has(failure.status);
+  return failure.kind === 'network' ? failure.phase === 'sent' : UNKNOWN_OUTCOME_STATUSES.has(failure.status);
 }
 
 /** Full jitter: uniform in [0, min(maxDelay, base·2^retryIndex)). */

@@ -7,12 +7,18 @@
  * (`.kzops/journal/<first 16 hex of the file's sha256>.jsonl`) records each row done on each
  * target, so running the same file again skips what is done and retries only the rest.
  *
- * Retries: the client never resends a move or a patch (neither is idempotent), except after a
- * 429, which guarantees nothing was applied. Here a row whose answer is 503 or 429, both of
- * which say the server did not process it, is tried again with backoff, up to MAX_TRIES. A
- * row whose request was sent and then lost (OutcomeUnknownError) is not resent: it is
- * reported failed and noted in the journal as `unknown`, so a re-run tries it again and can
- * explain a 404 (the move did go through).
+ * Retries: the client never resends a move or a patch (neither is idempotent) itself, except
+ * after a 429, which guarantees nothing was applied. A row whose answer was lost (the
+ * connection dropped, a gateway error, or a 503, which crossbar also sends after a save) has an
+ * unknown outcome (OutcomeUnknownError). It is noted in the journal as `unknown` at once, then
+ * verified, not resent blindly:
+ * - a move is conditional on the subscription being in the source account, so it cannot apply
+ *   twice: sent again, a success means it had not happened and now has; a 404 means the
+ *   subscription has left the source account, so the lost move went through;
+ * - a patch sets the same fields to the same values, so sending it again leaves the document as
+ *   one send would (KAZOO restamps `last_manual_update`); the answer is checked to hold them.
+ * Up to MAX_TRIES sends in all; a row still unknown then is reported failed, and a re-run of the
+ * file verifies it the same way (a 404 on a move the journal has as `unknown` counts as done).
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -27,7 +33,7 @@ import { DRY_RUN_NOTE } from '../render/support-views.js';
 import { EXIT } from './exit-codes.js';
 import { confirmOrRefuse, connectSupport, type SupportConnection } from './support.js';
 
-/** Tries per row when the server answers 503 or 429 (it did not process the request). */
+/** Sends per row when the outcome stays unknown (each send after the first verifies the one before). */
 export const MAX_TRIES = 5;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 4_000;
@@ -251,59 +257,103 @@ function record(ctx: RunContext, row: BulkRow, status: JournalEntry['status'], r
   appendFileSync(ctx.journal, `${JSON.stringify(entry)}\n`);
 }
 
-/** A 503 or a 429: the server says it did not process the request. */
-function notProcessed(err: unknown): err is KazooApiError {
-  return err instanceof KazooApiError && (err.status === 503 || err.status === 429);
+/** Full jitter before a verifying send, so a struggling server is not hit at once again. */
+function backoff(tries: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (tries - 1));
+  return Math.floor(Math.random() * ceiling);
 }
 
-/** Full jitter, at least what Retry-After asked for. */
-function backoff(tries: number, err: KazooApiError): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (tries - 1));
-  return Math.max(Math.floor(Math.random() * ceiling), err.retryAfterMs ?? 0);
+/** Whether `doc` holds `sent`: equal values, or for an object every key sent (null: removed). */
+function holds(doc: unknown, sent: unknown): boolean {
+  if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) {
+    return JSON.stringify(doc) === JSON.stringify(sent);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+  const d = doc as Record<string, unknown>;
+  return Object.entries(sent).every(([k, v]) => (v === null ? !Object.hasOwn(d, k) : holds(d[k], v)));
+}
+
+/** Fields of a patch that the answered document does not hold as sent. */
+function unheld(row: BulkRow, data: unknown): string[] {
+  if (row.kind !== 'patch' || typeof data !== 'object' || data === null) return [];
+  const doc = data as Record<string, unknown>;
+  return Object.entries(row.patch)
+    .filter(([k, v]) => (v === null ? Object.hasOwn(doc, k) : !holds(doc[k], v)))
+    .map(([k]) => k);
+}
+
+function withId(report: BulkRowReport, requestId: string | undefined): BulkRowReport {
+  return requestId === undefined || requestId === '' ? report : { ...report, request_id: requestId };
 }
 
 async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
+  // An answer lost in this run, or in an earlier one (the journal says `unknown`).
+  let lost: { requestId: string; reason: string } | undefined =
+    ctx.known.get(row.line)?.status === 'unknown'
+      ? { requestId: ctx.known.get(row.line)?.request_id ?? '', reason: 'an earlier run lost its answer' }
+      : undefined;
   for (let tries = 1; ; tries++) {
     try {
       const res = await send(row, ctx);
       const requestId = res.requestId ?? '';
-      record(ctx, row, 'done', requestId);
-      return { line: row.line, status: 'done', request_id: requestId };
-    } catch (err) {
-      if (notProcessed(err) && tries < MAX_TRIES) {
-        await delay(backoff(tries, err));
-        continue;
+      const missing = unheld(row, res.data);
+      if (missing.length > 0) {
+        return withId(
+          {
+            line: row.line,
+            status: 'failed',
+            reason: `the answer does not hold ${missing.join(', ')} as sent`,
+          },
+          requestId,
+        );
       }
+      record(ctx, row, 'done', requestId);
+      const note =
+        lost === undefined
+          ? {}
+          : { reason: `verified: ${lost.reason} (request ${lost.requestId}); sent again, done` };
+      return withId({ line: row.line, status: 'done', ...note }, requestId);
+    } catch (err) {
       if (err instanceof OutcomeUnknownError) {
-        record(ctx, row, 'unknown', err.requestId ?? '');
-        return {
-          line: row.line,
-          status: 'failed',
-          reason: `${err.summary()}; not resent (a re-run of this file tries it again)`,
-          ...(err.requestId === undefined ? {} : { request_id: err.requestId }),
-        };
+        lost = { requestId: err.requestId ?? '', reason: `its answer was lost: ${err.reason}` };
+        record(ctx, row, 'unknown', lost.requestId);
+        if (tries < MAX_TRIES) {
+          await delay(backoff(tries));
+          continue;
+        }
+        return withId(
+          {
+            line: row.line,
+            status: 'failed',
+            reason: `${err.summary()}; still unknown after ${tries} sends (a re-run of this file verifies it)`,
+          },
+          err.requestId,
+        );
       }
       if (!(err instanceof KzopsError)) throw err;
       const requestId = (err as { requestId?: string }).requestId;
-      return {
-        line: row.line,
-        status: 'failed',
-        reason: err.summary() + (tries > 1 ? ` (after ${tries} tries)` : '') + lostEarlier(row, err, ctx),
-        ...(requestId === undefined ? {} : { request_id: requestId }),
-      };
+      if (lost !== undefined && row.kind === 'move' && err instanceof KazooApiError && err.status === 404) {
+        // The move only applies from the source account: gone from it means the lost move went through.
+        record(ctx, row, 'done', lost.requestId);
+        return withId(
+          {
+            line: row.line,
+            status: 'done',
+            reason: `verified: ${lost.reason} (request ${lost.requestId}); the subscription has left the source account, so that move went through`,
+          },
+          requestId,
+        );
+      }
+      return withId(
+        {
+          line: row.line,
+          status: 'failed',
+          reason: err.summary() + (tries > 1 ? ` (after ${tries} sends)` : ''),
+        },
+        requestId,
+      );
     }
   }
-}
-
-/** A 404 on a move whose earlier answer was lost most likely means that move went through. */
-function lostEarlier(row: BulkRow, err: KzopsError, ctx: RunContext): string {
-  const earlier = ctx.known.get(row.line);
-  if (row.kind !== 'move' || earlier?.status !== 'unknown') return '';
-  if (!(err instanceof KazooApiError) || err.status !== 404) return '';
-  return (
-    `; an earlier run lost the answer to this move (request ${earlier.request_id}), so it probably went through:` +
-    ` check with kzops subscriptions lookup`
-  );
 }
 
 async function runRows(
@@ -344,7 +394,10 @@ async function runRows(
 }
 
 function rowLine(r: BulkRowReport): string {
-  if (r.status === 'done') return `line ${r.line}: done${r.request_id ? ` (request ${r.request_id})` : ''}`;
+  if (r.status === 'done') {
+    const note = r.reason === undefined ? '' : `: ${r.reason}`;
+    return `line ${r.line}: done${r.request_id ? ` (request ${r.request_id})` : ''}${note}`;
+  }
   return `line ${r.line}: ${r.status}${r.reason === undefined ? '' : `: ${r.reason}`}`;
 }
 

@@ -11,6 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KazooClient, type KazooClientOptions } from '../api/client.js';
+import { KAZOO_BUCKET, type BucketSettings } from '../api/rate-pacer.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../api/target.js';
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
@@ -78,12 +79,14 @@ export async function prepareConnection(opts: ConnectOptions = {}): Promise<Prep
   const targets = await readTargets(opts.dir);
   const chosen = chooseTarget(targets, opts, env);
   const url = env.KZOPS_URL || chosen.target.url;
+  const dir = opts.dir ?? DEFAULT_DIR;
+  const sim = url === 'sim';
   const clientOptions: KazooClientOptions = {
+    // The embedded simulator has no rate limit; any other server is paced as configured.
+    rateLimit: sim ? false : rateLimitOf(chosen.target),
     ...opts.client,
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
   };
-  const dir = opts.dir ?? DEFAULT_DIR;
-  const sim = url === 'sim';
   // The simulator is loaded only when it is used: a remote target must not pay for it.
   const masterOfSim = sim ? (await import('../sim/seed.js')).SEED_IDS.clusters.master : undefined;
   const policy = policyOf(chosen, masterOfSim);
@@ -129,6 +132,23 @@ function policyOf(chosen: { name: string; target: Target }, simMaster: string | 
     protect: [...(target.protect ?? [])],
     maxChangePercent: target.max_change_percent,
     masterClusterId: target.master_cluster_id ?? simMaster,
+  };
+}
+
+interface RateLimitConfig {
+  tokens?: number;
+  per_second?: number;
+  auth_cost?: number;
+}
+
+/** The target's `rate_limit`: KAZOO's bucket where unset, no pacing for `false`. */
+export function rateLimitOf(target: Target): BucketSettings | false {
+  const given = (target as Target & { rate_limit?: RateLimitConfig | false }).rate_limit;
+  if (given === false) return false;
+  return {
+    tokens: given?.tokens ?? KAZOO_BUCKET.tokens,
+    perSecond: given?.per_second ?? KAZOO_BUCKET.perSecond,
+    authCost: given?.auth_cost ?? KAZOO_BUCKET.authCost,
   };
 }
 

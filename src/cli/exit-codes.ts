@@ -43,6 +43,7 @@ export function exitCodeFor(code: KzopsErrorCode): ExitCode {
     case 'refused':
       return EXIT.refused;
     case 'api_error':
+    case 'auth_failed':
     case 'network_error':
     case 'outcome_unknown':
     case 'protocol_error':

@@ -35,7 +35,8 @@ const THRESHOLD_MIN_RESOURCES = 10;
 export interface ApplyJson {
   target: string;
   /** `no_changes`: nothing to do; `applied`: every step done and read back; `partial`: not. */
-  result: 'no_changes' | 'applied' | 'partial';
+  /** `halted`: the target stopped accepting the credentials mid-run (exit 1). */
+  result: 'no_changes' | 'applied' | 'partial' | 'halted';
   plan: PlanJson;
   steps: StepReport[];
   divergences: Divergence[];
@@ -229,10 +230,18 @@ ${BaseCommand.exitCodesHelp}`;
             'Not committing: the apply did not fully succeed (the state file is written; commit it after the next apply).\n',
           );
         }
-        if (!ok) process.exitCode = EXIT.partial;
+        if (applied.halted) {
+          // The credentials stopped working mid-run: not a partial success to retry blindly.
+          process.stderr.write(`error: ${applied.halted.summary()}\n`);
+          if (applied.halted.hint) process.stderr.write(`hint: ${applied.halted.hint}\n`);
+          process.stderr.write(
+            'The run stopped: steps not begun were skipped; the state file holds what was done.\n',
+          );
+          process.exitCode = EXIT.failure;
+        } else if (!ok) process.exitCode = EXIT.partial;
         return {
           ...base,
-          result: ok ? 'applied' : 'partial',
+          result: applied.halted ? 'halted' : ok ? 'applied' : 'partial',
           steps: applied.steps,
           divergences: applied.divergences,
           summary,

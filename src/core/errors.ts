@@ -10,6 +10,7 @@ export type KzopsErrorCode =
   | 'invalid_input'
   | 'usage'
   | 'api_error'
+  | 'auth_failed'
   | 'network_error'
   | 'outcome_unknown'
   | 'protocol_error'

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KazooClient } from '../api/client.js';
-import { KazooApiError, OutcomeUnknownError } from '../api/errors.js';
+import { KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
 import type { ApiResult } from '../api/types.js';
 import { KzopsError } from '../core/errors.js';
 import {
@@ -85,6 +85,11 @@ export interface ApplyResult {
   divergences: Divergence[];
   /** The state to write: ids of what exists now, fingerprints of what was last applied. */
   state: TargetState;
+  /**
+   * The run stopped early: the target stopped accepting kzops's credentials. Steps not yet
+   * begun were skipped; the state holds only what was done.
+   */
+  halted?: KazooAuthError;
 }
 
 type RoutingKind = Exclude<Kind, 'clusters'>;
@@ -160,6 +165,9 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const scrub = (text: string) =>
     secretValues.reduce((t, s) => (s.length >= 4 ? t.split(s).join('(sensitive)') : t), text);
 
+  // Once the credentials are refused, no further request can succeed: stop starting steps.
+  let halted: KazooAuthError | undefined;
+
   const reports = new Array<StepReport | undefined>(steps.length);
   // One settled-later promise per step, made before any step starts: a step may wait for a
   // step with a higher number (a delete waits for an unlink scheduled after it).
@@ -193,11 +201,18 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       };
     }
     if (step.blocked !== undefined) return { ...base, status: 'failed', reason: step.blocked };
+    const notStarted = (): StepReport => ({
+      ...base,
+      status: 'skipped',
+      reason: `not started: ${halted?.summary() ?? 'the run stopped'}`,
+    });
+    if (halted) return notStarted();
     if ((step.op === 'delete' || step.change.action === 'replace') && step.change.protected) {
       // The command refuses such a plan before anything is sent; this is the last guard.
       return { ...base, status: 'failed', reason: 'protected: kzops never deletes or replaces it' };
     }
     return slots.run(async () => {
+      if (halted) return notStarted();
       try {
         const note = await perform(step);
         const id = ids.get(`${step.kind}/${step.key}`) ?? step.id;
@@ -208,6 +223,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
           ...(note ? { note } : {}),
         };
       } catch (err) {
+        if (err instanceof KazooAuthError) halted ??= err;
         return { ...base, status: 'failed' as const, reason: scrub(describe(err)) };
       }
     });
@@ -271,19 +287,33 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
 
   const findLostCreate = async (step: Step, body: Record<string, unknown>): Promise<string | undefined> => {
     const api = ROUTING[step.kind as RoutingKind];
+    let id: string | undefined;
     if (step.kind === 'customer_clusters') {
-      try {
-        await api.get(client, step.key);
-        return step.key;
-      } catch {
-        return undefined;
-      }
+      id = step.key;
+    } else {
+      const name = normalName(body.name);
+      if (name === undefined) return undefined;
+      const { data } = await api.list(client);
+      const matches = data.filter((d) => normalName(d.name) === name && !claimed.has(`${step.kind}/${d.id}`));
+      id = matches.length === 1 ? matches[0]?.id : undefined;
     }
-    const name = normalName(body.name);
-    if (name === undefined) return undefined;
-    const { data } = await api.list(client);
-    const matches = data.filter((d) => normalName(d.name) === name && !claimed.has(`${step.kind}/${d.id}`));
-    return matches.length === 1 ? matches[0]?.id : undefined;
+    if (id === undefined) return undefined;
+    // Read it back and compare: only a document that holds what was sent is this create's own.
+    let doc: Record<string, unknown>;
+    try {
+      ({ data: doc } = await api.get(client, id));
+    } catch (err) {
+      if (err instanceof KazooApiError && err.status === 404) return undefined;
+      throw err;
+    }
+    const differences = diffDocument(body, doc, rulesFor(step.kind));
+    if (differences.length > 0) {
+      throw new StepFailure(
+        `the create's answer was lost, and ${step.kind}/${id} exists but differs from what was sent ` +
+          `(${differences.map((d) => d.path).join(', ')}): not adopted; the next plan shows it`,
+      );
+    }
+    return id;
   };
 
   const clusterBody = (step: Step): Record<string, unknown> => {
@@ -320,6 +350,11 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       // No state entry, yet the server has one: cluster documents cannot be read, so the
       // only way to make it match the config is to write it again. The plan said so.
       if (!(err instanceof KazooApiError && err.status === 409) || step.change.action !== 'create') throw err;
+      if (err.earlierAttemptMayHaveApplied) {
+        // Our own first attempt was saved and its answer lost (a 503 or a cut connection);
+        // the retry met it. Cluster documents cannot be read back to compare.
+        return 'the first answer was lost; the retry found the document saved (409), so it is this create';
+      }
       if (step.change.protected) throw new StepFailure('exists already and is protected: not replaced');
       await client.deleteCluster(step.key);
       await client.createCluster(step.key, body as never);
@@ -376,7 +411,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       (st) => st.op !== 'delete' && st.op !== 'unlink' && reports[st.n]?.status === 'done',
     );
     const id = ids.get(ref);
-    if (!wrote || id === undefined) return;
+    if (!wrote || id === undefined || halted) return;
     const kind = step.kind;
     readBacks.push(slots.run(() => readBackOne(kind, step.key, id)));
   };
@@ -401,6 +436,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     steps: done,
     divergences,
     state: nextState(input, done, ids, readBack),
+    ...(halted ? { halted } : {}),
   };
 }
 

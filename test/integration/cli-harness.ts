@@ -89,7 +89,7 @@ export async function freshExampleConfig(work: string): Promise<string> {
 }
 
 /** The API key of the simulator's default seed (super_master): a published demo value. */
-export const SIM_SUPER_MASTER_KEY = 'sim-super-master-key';
+export const SIM_SUPER_MASTER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 
 /**
  * Writes `<dir>/targets.yaml` with one default target `lab` at `url` (a simulator started by
@@ -98,6 +98,15 @@ export const SIM_SUPER_MASTER_KEY = 'sim-super-master-key';
 export async function writeLabTargets(dir: string, url: string): Promise<void> {
   await writeFile(
     join(dir, 'targets.yaml'),
-    ['default: lab', 'targets:', '  lab:', `    url: ${url}`, '    api_key_env: LAB_KEY', ''].join('\n'),
+    // The lab simulator has no rate limit: no pacing (KAZOO's bucket would slow every test down).
+    [
+      'default: lab',
+      'targets:',
+      '  lab:',
+      `    url: ${url}`,
+      '    api_key_env: LAB_KEY',
+      '    rate_limit: false',
+      '',
+    ].join('\n'),
   );
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
-import { KazooApiError } from '../../src/api/errors.js';
+import { KazooAuthError } from '../../src/api/errors.js';
 import type { ResolvedTarget } from '../../src/api/target.js';
 import {
   type StubHandler,
@@ -121,8 +121,8 @@ describe('authentication', () => {
 
   it('fails on a second 401 after re-authenticating', async () => {
     const c = await setup(withAuth((_req, res) => kazooError(res, 401, 'invalid_credentials')));
-    const err = (await rejection(c.getCarrierSbc('s1'))) as KazooApiError;
-    expect(err).toBeInstanceOf(KazooApiError);
+    const err = (await rejection(c.getCarrierSbc('s1'))) as KazooAuthError;
+    expect(err).toBeInstanceOf(KazooAuthError);
     expect(err.status).toBe(401);
     expect(err.attempts).toBe(2);
     expect(err.hint).toContain('cluster_id');
@@ -138,10 +138,11 @@ describe('authentication', () => {
         auth: { kind: 'api_key', apiKey: 'key-secret-abcdef', source: 'environment variable KZ_KEY' },
       }),
     );
-    const err = (await rejection(c.listCarrierSbcs())) as KazooApiError;
-    expect(err).toBeInstanceOf(KazooApiError);
+    const err = (await rejection(c.listCarrierSbcs())) as KazooAuthError;
+    expect(err).toBeInstanceOf(KazooAuthError);
     expect(err).toMatchObject({ status: 401, method: 'PUT', path: '/v2/api_auth', attempts: 1 });
     expect(err.hint).toContain('environment variable KZ_KEY');
+    expect(err.message).toContain('environment variable KZ_KEY');
     expect(`${err.summary()} ${err.hint}`).not.toContain('key-secret-abcdef');
     expect(session.stub!.requests).toHaveLength(1);
   });

@@ -39,7 +39,7 @@ describe('decide', () => {
     expect(decide(net('connect'), false, 1, policy).retry).toBe(true);
     expect(decide(net('sent'), false, 1, policy)).toEqual({ retry: false, why: 'outcome_unknown' });
     expect(decide(status(504), false, 1, policy)).toEqual({ retry: false, why: 'outcome_unknown' });
-    expect(decide(status(503), false, 1, policy)).toEqual({ retry: false, why: 'final' });
+    expect(decide(status(503), false, 1, policy)).toEqual({ retry: false, why: 'outcome_unknown' });
   });
 
   it('stops after maxAttempts', () => {

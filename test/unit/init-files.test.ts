@@ -118,6 +118,7 @@ describe('initFiles', () => {
       'master_cluster_id',
       'max_change_percent',
       'protect',
+      'rate_limit',
       'url',
     ]);
     expect(sandbox?.api_key_env).toBe(EXAMPLE_API_KEY_ENV);

@@ -40,6 +40,7 @@ targets:
   #   protect: # never deleted or replaced by kzops apply
   #     - customer_clusters/${EXAMPLE_CLUSTER_ID}
   #   max_change_percent: 30 # apply stops when a plan changes more than this share
+  #   rate_limit: { tokens: 100, per_second: 10, auth_cost: 35 } # KAZOO's bucket (the default)
 `;
 
 export const CUSTOMER_CLUSTER_YAML = `# yaml-language-server: $schema=../../schemas/customer-cluster.schema.json

@@ -6,7 +6,8 @@
  *
  * The rules are the product's, not a generic deep-diff's:
  * - Git owns only what the YAML says. A field the desired document does not mention, at any
- *   depth, is not a diff: the server or another tool may own it.
+ *   depth, is not a diff: the server or another tool may own it. An empty mapping (`{}`) is
+ *   said, though: it differs from a non-empty one (KAZOO's PATCH clears an object given `{}`).
  * - Server-owned fields (`id`, `_id`, `_rev`, `pvt_*`) are never compared, even when the YAML
  *   carries them: the server assigns them, so they can never be "applied".
  * - A change is reported at the deepest differing mapping path (`location.zone`), except
@@ -253,6 +254,12 @@ function same(path: Path, desired: unknown, live: unknown, rules: CompiledRules)
 
 function diffValue(path: Path, desired: unknown, live: unknown, rules: CompiledRules, out: FieldChange[]) {
   if (isMapping(desired) && isMapping(live)) {
+    // An empty mapping written in the YAML says "nothing here", not "nothing said": KAZOO's
+    // PATCH clears an object given `{}`, so that is the change to make.
+    if (Object.keys(desired).length === 0 && Object.keys(live).length > 0) {
+      out.push({ path: path.map(String).join('.'), segments: [...path], before: copy(live), after: {} });
+      return;
+    }
     for (const key of Object.keys(desired)) {
       const after = own(desired, key);
       // `undefined` is not a YAML value: treat it as the key not being written.
