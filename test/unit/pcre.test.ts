@@ -65,6 +65,16 @@ const VALID: [pattern: string, groups: number, pcreOnly: string[]][] = [
   ['/(?<=(?:ab|cd))x/', 0, []],
   // things JavaScript and PCRE both read as literals
   ['/a{,3}\\/x{1,2/', 0, []],
+  // valid for Erlang's PCRE although JavaScript reads them differently or refuses them
+  ['/[a-\\Qz\\E]/', 0, ['quoting \\Q...\\E']],
+  ['/\\c[/', 0, []],
+  ['/(?P<>a)/', 1, ['named group (?P<name>...)']],
+  ["/(?''a)/", 1, ["named group (?'name'...)"]],
+  ['/(*LIMIT_MATCH=)a/', 0, ['start-of-pattern setting (*LIMIT_MATCH=)']],
+  ['/\\Q\\/', 0, ['quoting \\Q...\\E']],
+  // one comment between a quantifier and its possessive or lazy mark
+  ['/a*(?#x)+/', 0, ['comment (?#...)', 'possessive quantifier']],
+  ['/a{2}(?#x)?/', 0, ['comment (?#...)']],
 ];
 
 describe('analyzePattern: valid patterns', () => {
@@ -142,7 +152,7 @@ const PROBLEMS: [pattern: string, expected: Expected[]][] = [
     '/(a)\\2/',
     [['pattern_syntax', 'error', 4, /refers to group 2, but the pattern has only 1 capture group/]],
   ],
-  ['/a\\8/', [['pattern_syntax', 'error', 2, /ambiguous/]]],
+  ['/a\\8/', [['pattern_syntax', 'error', 2, /PCRE 8\.33 .*refuses the pattern; PCRE 8\.40 to 8\.44/]]],
   ['/\\g{0}/', [['pattern_syntax', 'error', 1, /must not be zero/]]],
   ['/\\k<nope>/', [['pattern_syntax', 'error', 1, /named 'nope'.*does not define/]]],
   ['/\\c/', [['pattern_syntax', 'error', 1, /\\c needs a following character/]]],
@@ -195,14 +205,26 @@ const PROBLEMS: [pattern: string, expected: Expected[]][] = [
   ['/[\\R]/', [['pattern_syntax', 'warning', 2, /just the letter 'R'/]]],
   ['/\\x4/', [['pattern_js_only', 'warning', 1, /\\x04/]]],
   ['/é+/', [['pattern_js_only', 'warning', 1, /2 separate bytes/]]],
-  // the JavaScript cross-check is conservative: JS refuses \k in a class once groups are named
+  // \k in a class is the letter k for PCRE 8 (Erlang compiles this; JavaScript would not)
+  ['/[\\k](?<n>a)/', [['pattern_syntax', 'warning', 2, /just the letter 'k'/]]],
+  // limits and tables Erlang/OTP's PCRE 8.44 has, JavaScript does not
+  ['/(?:ab){30000}/', [['pattern_syntax', 'error', undefined, /too large.*300007 bytes.*65536/]]],
+  ['/(?:(?:a{100}){100}){100}/', [['pattern_syntax', 'error', undefined, /too large/]]],
+  ['/\\p{Ahom}/', [['pattern_syntax', 'error', 1, /unknown Unicode property 'Ahom'.*Unicode 7\.0/]]],
+  ['/\\p{Unknown}/', [['pattern_syntax', 'error', 1, /unknown Unicode property 'Unknown'/]]],
+  ['/(*UTF8)\\x{d800}/', [['pattern_syntax', 'error', 8, /surrogate/]]],
+  ['/(*UTF8)\\o{154000}/', [['pattern_syntax', 'error', 8, /surrogate/]]],
+  ['/a\u0000(/', [['pattern_syntax', 'error', 2, /NUL character at offset 2: Erlang's re stops reading/]]],
   [
-    '/[\\k](?<n>a)/',
+    '/(a\u0000)/',
     [
-      ['pattern_syntax', 'warning', 2],
-      ['pattern_syntax', 'error', undefined, /JavaScript's RegExp rejects/],
+      ['pattern_syntax', 'error', 3, /NUL character/],
+      ['pattern_syntax', 'error', 1, /missing '\)'/],
     ],
   ],
+  ['/(?<>a)/', [['pattern_syntax', 'error', 1, /must be followed by '=', '!' or a group name/]]],
+  ['/(?P<>a)(?P=)/', [['pattern_syntax', 'error', 12, /group name was expected/]]],
+  ['/(*LIMIT_MATCH=99999999999)a/', [['pattern_syntax', 'error', 1, /\(\*VERB\)/]]],
 ];
 
 describe('analyzePattern: problems', () => {
@@ -242,7 +264,26 @@ const REPLACES: [replace: string, groups: number, expected: Expected[]][] = [
   ['99999$1', 1, []],
   ['+1$1', 1, []],
   ['$0', 0, []],
-  ['\\0&x', 0, [['replace_group', 'warning', 2, /whole match.*\\&/]]],
+  [
+    '\\0&x',
+    0,
+    [
+      ['replace_group', 'warning', 0, /literal '0', not the whole match/],
+      ['replace_group', 'warning', 2, /whole match.*\\&/],
+    ],
+  ],
+  // forms Erlang's re:replace raises an exception on
+  ['\\g{-1}', 1, [['replace_group', 'error', 0, /'\\g\{-1\}'.*re:replace does not understand/]]],
+  ['x\\g<1>', 1, [['replace_group', 'error', 1, /'\\g<1>'/]]],
+  ["\\g'1'", 1, [['replace_group', 'error', 0, /'\\g'1''/]]],
+  ['\\g{n}', 1, [['replace_group', 'error', 0, /'\\g\{n\}'/]]],
+  ['\\ga', 1, [['replace_group', 'error', 0]]],
+  // forms re:replace reads as groups or literals
+  ['\\g1\\g{1}\\1', 1, []],
+  ['\\g01', 1, []],
+  ['a\\', 0, []],
+  ['\\g', 0, []],
+  ['\\$1', 0, []],
   ['a\\&b\\\\', 0, []],
   ['$1', 0, [['replace_group', 'error', 0, /^replace refers to \$1 but the pattern has no capture groups/]]],
   ['$1$2', 1, [['replace_group', 'error', 2, /^replace refers to \$2 but the pattern has 1 capture group$/]]],

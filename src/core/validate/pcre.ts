@@ -4,22 +4,26 @@
  *
  * KAZOO compiles these with Erlang's `re`, which is PCRE: PCRE 8.x (8.33 in older Erlang/OTP
  * releases, 8.40-8.44 in later ones) until OTP 28 moved to PCRE2. KAZOO passes no options: no
- * flags, no Unicode mode. Where PCRE versions disagree we follow PCRE 8.4x and flag the
- * disagreement: an error when one version would refuse the pattern, a warning when they only
- * read it differently.
+ * flags, no Unicode mode; Erlang hands PCRE the pattern's UTF-8 bytes. Where PCRE versions
+ * disagree we follow PCRE 8.44 and flag the disagreement: an error when one version would
+ * refuse the pattern, a warning when they only read it differently.
  *
- * A small hand-written tokenizer/parser that mirrors pcre_compile.c: it counts capture groups
- * and reports what PCRE would reject, with the offset in the pattern as written (the leading
- * '/' is offset 0). JavaScript's RegExp is only a last, conservative cross-check, because the
- * two dialects differ. Pure: no I/O.
+ * A hand-written parser that mirrors pcre_compile.c of PCRE 8.44 as built into Erlang/OTP
+ * (LINK_SIZE 2, Latin-1 character tables): it counts capture groups, reports what PCRE would
+ * reject, with the offset in the pattern as written (the leading '/' is offset 0), and works
+ * out the compiled length PCRE's first pass computes, which decides "regular expression is too
+ * large" (over 64 KiB), and the use of PCRE's fixed compile workspace, which decides "regular
+ * expression is too complicated" (groups nested about 800 deep). It is checked against Erlang
+ * itself: test/unit/pcre-erlang.test.ts and scripts/pcre-conformance/. Pure: no I/O.
  *
- * Not modelled (the server decides): match-time behaviour and limits; the compiled-size limit
- * ("regular expression is too large") and the named-group count limit; PCRE2-only relaxations
- * (e.g. bounded variable-length lookbehind in PCRE2 10.43+, which we still report); Unicode
- * script names (checked against JavaScript's list, which may know newer scripts than the
- * server); Erlang's Latin-1 character tables (names and (?x) spacing are taken as ASCII); a NUL
- * character inside the pattern; and how JavaScript and PCRE differ at match time beyond the
- * warnings below (e.g. `\c1`, or `\10` when group 10 comes after it).
+ * Refused on purpose although Erlang/OTP 25 compiles them (each message says why): \8 and \9
+ * outside a class (PCRE 8.33 refuses them where no such group exists), and a NUL character in
+ * the pattern (Erlang stops reading there, silently dropping the rest).
+ *
+ * Not modelled (the server decides): match-time behaviour and limits; PCRE2-only relaxations
+ * (e.g. bounded variable-length lookbehind in PCRE2 10.43+, which we still report); the exact
+ * compiled length of a few rarely used combinations (caseless classes in UTF mode, (*UCP)
+ * classes), which are estimated.
  *
  * Noted but not reported: in PCRE `$` also matches before a final newline (JavaScript's does
  * not); phone numbers never end in a newline, so flagging every `$` would be noise.
@@ -40,6 +44,11 @@ export interface PatternAnalysis {
   groups: number;
   /** PCRE-only constructs found, e.g. 'possessive quantifier', for information. */
   pcreOnly: string[];
+  /**
+   * The length PCRE's first pass computes for the compiled code (what it compares with its
+   * 65,536-byte limit); undefined when the pattern could not be read to the end.
+   */
+  compiledLength?: number;
   issues: PatternIssue[];
 }
 
@@ -80,20 +89,26 @@ const isOct = (c: number): boolean => c >= 0x30 && c <= 0x37;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 const isLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 const isAlnum = (c: number): boolean => isLetter(c) || isDigit(c);
-const isWord = (c: number): boolean => isAlnum(c) || c === 0x5f;
+/** A word byte in Erlang's Latin-1 character tables: ASCII word characters and Latin-1 letters. */
+const isWordByte = (c: number): boolean =>
+  isAlnum(c) ||
+  c === 0x5f ||
+  c === 0xaa ||
+  c === 0xb5 ||
+  c === 0xba ||
+  (c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7);
 /** PCRE's ctype_space: what extended mode (?x) skips. */
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
 const hexVal = (c: number): number => (isDigit(c) ? c - 0x30 : (c | 0x20) - 0x61 + 10);
-
-/** A JavaScript (non-unicode RegExp) spelling of one character, valid inside and outside classes. */
-function jsChar(v: number): string {
-  if (isAlnum(v)) return String.fromCharCode(v);
-  if (v < 0x100) return '\\x' + v.toString(16).padStart(2, '0');
-  if (v <= 0xffff) return '\\u' + v.toString(16).padStart(4, '0');
-  const hi = 0xd800 + ((v - 0x10000) >> 10);
-  const lo = 0xdc00 + ((v - 0x10000) & 0x3ff);
-  return '\\u' + hi.toString(16) + '\\u' + lo.toString(16);
+const utf8Length = (cp: number): number => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
+function utf8Bytes(cp: number): number[] {
+  if (cp < 0x80) return [cp];
+  if (cp < 0x800) return [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)];
+  if (cp < 0x10000) return [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
+  return [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
 }
+/** PCRE's integer reading stops before a value that could overflow a C int. */
+const INT_GUARD = Math.floor(2147483647 / 10) - 1;
 
 const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n === 1 ? one : many}`;
 const groupsPhrase = (n: number): string =>
@@ -116,47 +131,50 @@ const POSIX_NAMES = new Set([
   'xdigit',
 ]);
 
-/** PCRE 8 property names that are not scripts (general categories and PCRE specials). */
-const PROPERTY_NAMES = new Set(
+/**
+ * The property names PCRE 8.44 knows (its Unicode tables are those of Unicode 7.0): general
+ * categories, PCRE's own specials and the scripts. Names are case-sensitive. Scripts added in
+ * Unicode 8.0 and later (Ahom, Adlam, Osage, ...) and Unknown are not among them.
+ */
+const PCRE_PROPERTIES = new Set(
   (
     'Any L& Xan Xps Xsp Xwd Xuc C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No ' +
-    'P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'
+    'P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs ' +
+    'Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak Bengali Bopomofo Brahmi Braille Buginese ' +
+    'Buhid Canadian_Aboriginal Carian Caucasian_Albanian Chakma Cham Cherokee Common Coptic Cuneiform ' +
+    'Cypriot Cyrillic Deseret Devanagari Duployan Egyptian_Hieroglyphs Elbasan Ethiopic Georgian ' +
+    'Glagolitic Gothic Grantha Greek Gujarati Gurmukhi Han Hangul Hanunoo Hebrew Hiragana ' +
+    'Imperial_Aramaic Inherited Inscriptional_Pahlavi Inscriptional_Parthian Javanese Kaithi Kannada ' +
+    'Katakana Kayah_Li Kharoshthi Khmer Khojki Khudawadi Lao Latin Lepcha Limbu Linear_A Linear_B Lisu ' +
+    'Lycian Lydian Mahajani Malayalam Mandaic Manichaean Meetei_Mayek Mende_Kikakui Meroitic_Cursive ' +
+    'Meroitic_Hieroglyphs Miao Modi Mongolian Mro Myanmar Nabataean New_Tai_Lue Nko Ogham Ol_Chiki ' +
+    'Old_Italic Old_North_Arabian Old_Permic Old_Persian Old_South_Arabian Old_Turkic Oriya Osmanya ' +
+    'Pahawh_Hmong Palmyrene Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan ' +
+    'Saurashtra Sharada Shavian Siddham Sinhala Sora_Sompeng Sundanese Syloti_Nagri Syriac Tagalog ' +
+    'Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Telugu Thaana Thai Tibetan Tifinagh Tirhuta ' +
+    'Ugaritic Vai Warang_Citi Yi'
   ).split(' '),
 );
-/** Full script names of four letters or fewer (JavaScript also accepts 4-letter aliases, PCRE 8 does not). */
-const SHORT_SCRIPTS = new Set([
-  'Han',
-  'Lao',
-  'Nko',
-  'Vai',
-  'Yi',
-  'Mro',
-  'Ahom',
-  'Cham',
-  'Lisu',
-  'Miao',
-  'Modi',
-  'Newa',
-  'Thai',
+
+/** Characters that PCRE matches through a list of several other cases in caseless UTF mode. */
+const CASE_SETS = new Set([
+  0x4b, 0x53, 0x6b, 0x73, 0xb5, 0xc5, 0xe5, 0x17f, 0x345, 0x392, 0x395, 0x398, 0x399, 0x39a, 0x39c, 0x3a0,
+  0x3a1, 0x3a3, 0x3a6, 0x3a9, 0x3b2, 0x3b5, 0x3b8, 0x3b9, 0x3ba, 0x3bc, 0x3c0, 0x3c1, 0x3c2, 0x3c3, 0x3c6,
+  0x3c9, 0x3d0, 0x3d1, 0x3d5, 0x3d6, 0x3f0, 0x3f1, 0x3f4, 0x3f5, 0x1e60, 0x1e61, 0x1e9b, 0x1fbe, 0x2126,
+  0x212a, 0x212b,
 ]);
 
-function isPropertyName(name: string): boolean {
-  if (PROPERTY_NAMES.has(name)) return true;
-  if (!/^[A-Z][A-Za-z_]*$/.test(name)) return false;
-  if (name.length <= 4 && !SHORT_SCRIPTS.has(name)) return false;
-  try {
-    new RegExp(`\\p{Script=${name}}`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The settings PCRE accepts only at the very start of a pattern, e.g. (*UTF8). */
-const START_SETTING =
-  /^\(\*(UTF8|UTF|UCP|NO_AUTO_POSSESS|NO_START_OPT|CRLF|CR|LF|ANYCRLF|ANY|BSR_ANYCRLF|BSR_UNICODE|LIMIT_MATCH=\d+|LIMIT_RECURSION=\d+)\)/;
-
 const JS_IDENTIFIER = /^[$_\p{ID_Start}][$\u200c\u200d\p{ID_Continue}]*$/u;
+
+// -------------------------------------------------------------------------------------------
+// PCRE's limits as built into Erlang/OTP (LINK_SIZE 2)
+
+/** The largest compiled length PCRE accepts (MAX_PATTERN_SIZE). */
+const MAX_LENGTH = 65536;
+/** PCRE's compile workspace, less its safety margin: 2048 * LINK_SIZE - 100. */
+const WORKSPACE_LIMIT = 4096 - 100;
+const MAX_NAME_COUNT = 10000;
+const MAX_MARK = 255;
 
 // -------------------------------------------------------------------------------------------
 // Syntax tree (just enough for lookbehind lengths and left-recursion checks)
@@ -178,6 +196,12 @@ interface GroupNode {
   ancestors?: GroupNode[];
   /** Unit index just after the closing ')'. */
   end?: number;
+  /** Compiled length so far (PCRE's length_prevgroup once closed). */
+  len: number;
+  /** Bytes PCRE skips after the bracket opcode (group number, condition). */
+  skip: number;
+  /** A back reference to this capture group from inside it: PCRE wraps the group in an atomic one. */
+  selfRef?: boolean;
 }
 
 type Node =
@@ -189,17 +213,108 @@ type Node =
   | GroupNode
   | { t: 'repeat'; at: number; qAt: number; qEnd: number; min: number; max: number; child: Node };
 
+/**
+ * How an item is compiled, for the length PCRE computes:
+ * - char: OP_CHAR (or OP_NOT) followed by u bytes of character;
+ * - type: a character type of u bytes (\d is 1, \p{L} is 3);
+ * - cr: a class or (ref) back reference of n bytes, repeated by a trailing repeat opcode;
+ * - group: a bracketed group of n bytes;
+ * - recurse: a subroutine call or recursion (3 bytes);
+ * - fixed: n bytes that cannot be repeated.
+ */
+type Size =
+  | { k: 'char'; u: number }
+  | { k: 'type'; u: number }
+  | { k: 'cr'; n: number; ref?: boolean }
+  | { k: 'group'; n: number; assert: boolean; cond: boolean }
+  | { k: 'recurse' }
+  | { k: 'fixed'; n: number };
+
+function baseLength(s: Size): number {
+  switch (s.k) {
+    case 'char':
+      return 1 + s.u;
+    case 'type':
+      return s.u;
+    case 'cr':
+    case 'group':
+    case 'fixed':
+      return s.n;
+    case 'recurse':
+      return 3;
+  }
+}
+
+/** The compiled length of a repeated item, as PCRE's first pass counts it. */
+function repeatedLength(s: Size, min: number, max: number, possessive: boolean): number {
+  const base = baseLength(s);
+  if (s.k === 'char' || s.k === 'type') {
+    const u = s.u;
+    const single = 1 + u; // STAR, PLUS, QUERY + the item
+    const counted = 3 + u; // UPTO, EXACT + count + the item
+    let n: number;
+    if (max === 0) n = 0;
+    else if (min === 0) n = max === Infinity || max === 1 ? single : counted;
+    else if (min === 1) n = max === Infinity ? single : max === 1 ? base : base + counted;
+    else n = counted + (max === Infinity ? single : max === min ? 0 : max - min === 1 ? single : counted);
+    // {1,n} keeps a character type in place before the UPTO; made possessive, that pair is
+    // wrapped in an atomic group.
+    const wrap = possessive && s.k === 'type' && min === 1 && max !== Infinity && max > 1 ? 6 : 0;
+    return Math.max(base, n) + wrap;
+  }
+  if (s.k === 'cr') {
+    if (max === 0) return base;
+    const simple = (min === 0 && (max === Infinity || max === 1)) || (min === 1 && max === Infinity);
+    // A back reference has no possessive repeat opcode: PCRE wraps it in an atomic group.
+    return base + (simple ? 1 : 5) + (possessive && s.ref ? 6 : 0);
+  }
+  if (s.k === 'fixed') return base;
+  // Groups; a repeated call is first wrapped in an atomic group (6 more bytes).
+  const g = s.k === 'recurse' ? 9 : s.n;
+  const wrap = possessive ? 6 : 0;
+  if (s.k === 'group' && s.assert) return min > 0 ? g : g + 1 + wrap;
+  if (max === 0) return g + 1;
+  const cond = s.k === 'group' && s.cond;
+  if (min === 0) {
+    if (max === 1) return g + 1 + wrap;
+    if (max === Infinity) return g + 1 + (cond && possessive ? 6 : 0);
+    return max * (g + 7) - 6 + wrap;
+  }
+  if (max === Infinity) return min * g + (cond && possessive ? 6 : 0) + (possessive && min >= 2 ? 6 : 0);
+  return min * g + (max > min ? (max - min) * (g + 7) - 6 : 0) + wrap;
+}
+
 interface Atom {
   node: Node;
   repeatable: boolean;
   /** Why a following quantifier has nothing to repeat (for the message). */
   why?: string;
+  size: Size;
+}
+
+/** The state of the branch being read. */
+interface Seq {
+  alt: Node[];
+  /** Compiled sizes, parallel to alt. */
+  sizes: Size[];
+  /** Index in alt of the item a quantifier would repeat, or -1. */
+  prev: number;
+  /** Why a quantifier here would have nothing to repeat. */
+  why: string;
+  g: GroupNode;
+}
+
+/** A group to open: parseParen reads its start, parseSeq then reads its inside. */
+interface Open {
+  open: GroupNode;
+  at: number;
+  opts?: Opts;
 }
 
 type Esc =
   | { k: 'char'; v: number }
-  | { k: 'type'; js: string; varLen?: boolean; anyByte?: boolean }
-  | { k: 'assert'; js: string }
+  | { k: 'type'; varLen?: boolean; anyByte?: boolean; prop?: boolean; list?: 'h' | 'H' | 'v' | 'V' }
+  | { k: 'assert' }
   | { k: 'ref'; n: number }
   | { k: 'kref'; name: string }
   | { k: 'call'; node: Node }
@@ -215,6 +330,8 @@ interface Opts {
   extra: boolean;
   /** (?J): duplicate group names allowed. */
   dupnames: boolean;
+  /** (?i): caseless (changes the compiled length of some characters in UTF mode). */
+  i: boolean;
 }
 
 type Newline = 'lf' | 'cr' | 'crlf' | 'anycrlf' | 'any';
@@ -228,24 +345,70 @@ interface Bad {
 }
 const isBad = (v: number | Bad): v is Bad => typeof v !== 'number';
 
+/** The character lists \h and \v add to a class, as ranges of code points. */
+const HSPACE: [number, number][] = [
+  [0x09, 0x09],
+  [0x20, 0x20],
+  [0xa0, 0xa0],
+  [0x1680, 0x1680],
+  [0x180e, 0x180e],
+  [0x2000, 0x200a],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+];
+const VSPACE: [number, number][] = [
+  [0x0a, 0x0d],
+  [0x85, 0x85],
+  [0x2028, 0x2029],
+];
+function complement(list: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [a, b] of list) {
+    if (a > next) out.push([next, a - 1]);
+    next = b + 1;
+  }
+  out.push([next, 0x10ffff]);
+  return out;
+}
+
 // -------------------------------------------------------------------------------------------
 // The parser. It works on "units": the pattern's UTF-8 bytes (KAZOO compiles without Unicode
 // support, so PCRE sees bytes), or its code points after a leading (*UTF8)/(*UTF).
 
+interface Settings {
+  start: number;
+  utf: boolean;
+  ucp: boolean;
+  newline: Newline;
+  found: string[];
+}
+
 class Parser {
   readonly issues: PatternIssue[] = [];
   readonly pcreOnly: string[] = [];
-  js = '';
   groupCount = 0;
   aborted = false;
+  /** PCRE's compiled length (first pass), set when the pattern was read to the end. */
+  length?: number;
 
   private i: number;
-  private opts: Opts = { x: false, extra: false, dupnames: false };
+  private opts: Opts = { x: false, extra: false, dupnames: false, i: false };
   private inQ = false;
   private pendingCondAssert = false;
   private warnedNonAscii = false;
+  /** A (?| group was seen: PCRE reserves more room for each later named reference. */
+  private dupgroups = false;
   /** The text of the last quantifier, for the "nothing to repeat" message. */
   private lastQuant = '';
+  /** Where the current branch starts in PCRE's compile workspace, and what the branch keeps there. */
+  private wsBase = 3;
+  private wsKept = 0;
+  private nameEntries = 0;
+  private readonly utf: boolean;
+  private readonly ucp: boolean;
+  private readonly newline: Newline;
   private readonly names: { name: string; num: number; at: number }[] = [];
   private readonly numRefs: { num: number; at: number; end: number; call: boolean }[] = [];
   private readonly nameRefs: { name: string; at: number; end: number }[] = [];
@@ -253,18 +416,28 @@ class Parser {
   private readonly lookbehinds: GroupNode[] = [];
   private readonly groupsByNum = new Map<number, GroupNode>();
   private readonly stack: GroupNode[] = [];
-  private readonly root: GroupNode = { t: 'group', at: 0, kind: 'root', num: 0, alts: [], closed: false };
+  private readonly root: GroupNode = {
+    t: 'group',
+    at: 0,
+    kind: 'root',
+    num: 0,
+    alts: [],
+    closed: false,
+    len: 6,
+    skip: 0,
+  };
 
   constructor(
     private readonly u: readonly number[],
     private readonly offs: readonly number[],
     private readonly body: string,
     private readonly base: number,
-    private readonly utf: boolean,
-    private readonly newline: Newline,
-    start: number,
+    settings: Settings,
   ) {
-    this.i = start;
+    this.i = settings.start;
+    this.utf = settings.utf;
+    this.ucp = settings.ucp;
+    this.newline = settings.newline;
   }
 
   // ---- helpers
@@ -295,9 +468,6 @@ class Parser {
   private only(what: string): void {
     if (!this.pcreOnly.includes(what)) this.pcreOnly.push(what);
   }
-  private emit(s: string): void {
-    this.js += s;
-  }
   private isCountedRepeat(p: number): boolean {
     if (!isDigit(this.c(p))) return false;
     while (isDigit(this.c(p))) p++;
@@ -308,11 +478,40 @@ class Parser {
     while (isDigit(this.c(p))) p++;
     return this.c(p) === RBRACE;
   }
+  /** A unit PCRE reads as part of a group name (its word characters, byte by byte). */
+  private isNameUnit(k: number): boolean {
+    const ch = this.c(k);
+    if (ch < 0) return false;
+    if (this.utf && ch >= 0x80) return utf8Bytes(ch).every(isWordByte);
+    return isWordByte(ch);
+  }
+  /** The first byte PCRE sees at unit k. */
+  private leadByte(k: number): number {
+    const ch = this.c(k);
+    return this.utf && ch >= 0x80 ? (utf8Bytes(ch)[0] ?? -1) : ch;
+  }
+  /** Reads decimal digits at p as PCRE does; `overflow` when the number would not fit a C int. */
+  private readInt(p: number): { value: number; end: number; overflow: boolean } {
+    let value = 0;
+    while (isDigit(this.c(p))) {
+      if (value > INT_GUARD) {
+        while (isDigit(this.c(p))) p++;
+        return { value, end: p, overflow: true };
+      }
+      value = value * 10 + this.c(p++) - 0x30;
+    }
+    return { value, end: p, overflow: false };
+  }
+  /** The compiled length of a literal character. */
+  private charSize(v: number): Size {
+    if (this.utf && this.opts.i && CASE_SETS.has(v)) return { k: 'type', u: 3 };
+    return { k: 'char', u: this.utf ? utf8Length(v) : 1 };
+  }
   private noteNonAscii(k: number): void {
     if (this.utf || this.warnedNonAscii || this.c(k) < 0x80) return;
     this.warnedNonAscii = true;
     const ch = this.body.slice(this.offs[k] ?? 0).codePointAt(0) ?? 0;
-    const bytes = ch < 0x800 ? 2 : ch < 0x10000 ? 3 : 4;
+    const bytes = utf8Length(ch);
     this.warn(
       k,
       `non-ASCII character '${String.fromCodePoint(ch)}' at offset ${this.off(k)}: KAZOO compiles patterns ` +
@@ -338,7 +537,8 @@ class Parser {
           (this.newline === 'lf' && ch === 0x0a) ||
           (this.newline === 'cr' && ch === 0x0d) ||
           (this.newline === 'anycrlf' && (ch === 0x0a || ch === 0x0d)) ||
-          (this.newline === 'any' && ((ch >= 0x0a && ch <= 0x0d) || ch === 0x85))
+          (this.newline === 'any' &&
+            ((ch >= 0x0a && ch <= 0x0d) || ch === 0x85 || ch === 0x2028 || ch === 0x2029))
         ) {
           this.i += ch === 0x0d && this.c(this.i + 1) === 0x0a && this.newline !== 'cr' ? 2 : 1;
           break;
@@ -348,55 +548,56 @@ class Parser {
     }
   }
 
+  // ---- PCRE's compile workspace
+
+  /** PCRE's first pass keeps the open groups' brackets in a fixed workspace; too deep a nest overflows it. */
+  private workspace(used: number, at: number): void {
+    if (used <= WORKSPACE_LIMIT) return;
+    this.fatal(
+      at,
+      `the pattern is too complicated for PCRE at offset ${this.off(at)}: its groups are nested too deeply ` +
+        `(PCRE's compile workspace overflows at about 798 nested capture groups or 1,330 non-capturing ones, ` +
+        `fewer with other items between them); Erlang reports "regular expression is too complicated"`,
+    );
+  }
+  private static workspaceSize(s: Size): number {
+    return s.k === 'group' ? 6 : baseLength(s);
+  }
+
   // ---- entry
 
   parse(): void {
     try {
       this.stack.push(this.root);
-      this.parseAlts(this.root, true);
+      this.parseGroup(0, this.root);
       this.root.closed = true;
       this.finish();
+      this.length = 1 + this.root.len;
     } catch (e) {
-      if (!(e instanceof Stop)) throw e;
+      if (e instanceof RangeError && this.stack.length > 100) {
+        // Not expected within PCRE's own nesting limit, but a smaller JavaScript stack could end here.
+        this.error(
+          this.i,
+          `the pattern is nested ${this.stack.length} groups deep at offset ${this.off(this.i)}, too deep for ` +
+            'kzops to check; PCRE itself refuses nests much beyond 800 groups: flatten the pattern',
+        );
+      } else if (!(e instanceof Stop)) throw e;
       this.aborted = true;
     }
   }
 
-  private parseAlts(g: GroupNode, top: boolean): void {
-    const start = this.groupCount;
-    let max = start;
-    for (;;) {
-      if (g.kind === 'reset') this.groupCount = start;
-      const alt: Node[] = [];
-      g.alts.push(alt);
-      this.parseSeq(alt, top);
-      max = Math.max(max, this.groupCount);
-      if (this.c(this.i) === PIPE) {
-        this.emit('|');
-        this.i++;
-        continue;
-      }
-      break;
-    }
-    this.groupCount = max;
-  }
-
-  private parseSeq(alt: Node[], top: boolean): void {
-    let prev = -1; // index in alt of the item a quantifier would repeat
-    let why = 'has nothing before it to repeat';
+  /**
+   * One branch, up to '|', ')' or the end. Kept small, and the quantifier and parenthesis work
+   * is done in separate methods, because nested groups recurse through here: PCRE accepts
+   * some 1,330 nested groups, and a cold JavaScript stack must hold that many levels.
+   */
+  private parseSeq(alt: Node[], top: boolean, g: GroupNode): void {
+    const seq: Seq = { alt, sizes: [], prev: -1, why: 'has nothing before it to repeat', g };
+    this.workspace(this.wsBase, this.i);
     for (;;) {
       if (this.inQ) {
         if (this.c(this.i) === -1) return;
-        if (this.c(this.i) === BS && this.c(this.i + 1) === CH_E) {
-          this.inQ = false;
-          this.i += 2;
-          continue;
-        }
-        this.noteNonAscii(this.i);
-        this.emit(jsChar(this.c(this.i)));
-        alt.push({ t: 'one', at: this.i });
-        prev = alt.length - 1;
-        this.i++;
+        this.quotedChar(seq);
         continue;
       }
       if (this.opts.x) this.skipExtended();
@@ -404,56 +605,103 @@ class Parser {
       if (ch === -1 || ch === PIPE) return;
       if (ch === RPAREN) {
         if (!top) return;
-        this.error(
-          this.i,
-          `unmatched ')' at offset ${this.off(this.i)}: remove it, add the missing '(', or write \\) for a literal ')'`,
-        );
-        this.i++;
-        prev = -1;
-        why = "follows an unmatched ')'";
-        continue;
-      }
-      if (ch === STAR || ch === PLUS || ch === QMARK || (ch === LBRACE && this.isCountedRepeat(this.i + 1))) {
-        const q = this.readQuantifier();
-        const target = prev >= 0 ? alt[prev] : undefined;
-        if (target === undefined) {
-          const lit = q.text.charAt(0);
-          this.error(
-            q.at,
-            `nothing to repeat at offset ${this.off(q.at)}: '${q.text}' ${why}` +
-              (why.startsWith('follows a quantifier') && /^([*+?]|\{[\d,]+\})$/.test(q.prevText)
-                ? `; PCRE has no '${q.prevText}${q.text}': write '${q.prevText}+' (possessive) or '${q.prevText}?' (lazy)`
-                : '') +
-              `; write \\${lit} for a literal '${lit}'`,
-          );
-          why = 'follows an invalid quantifier';
-          continue;
-        }
-        alt[prev] = {
-          t: 'repeat',
-          at: target.at,
-          qAt: q.at,
-          qEnd: q.end,
-          min: q.min,
-          max: q.max,
-          child: target,
-        };
-        if (target.t === 'group' && target.kind === 'lookbehind') this.only('quantified lookbehind');
-        else this.emit(q.js);
-        prev = -1;
-        why = `follows a quantifier ('${this.text(q.at, q.end)}')`;
-        this.lastQuant = this.text(q.at, q.end);
-        continue;
-      }
-      const atom = this.parseAtom();
-      if (atom === null) continue; // \Q, \E, (?#...): transparent
-      alt.push(atom.node);
-      if (atom.repeatable) prev = alt.length - 1;
-      else {
-        prev = -1;
-        why = atom.why ?? 'has nothing before it to repeat';
+        this.strayParen(seq);
+      } else if (
+        ch === STAR ||
+        ch === PLUS ||
+        ch === QMARK ||
+        (ch === LBRACE && this.isCountedRepeat(this.i + 1))
+      )
+        this.quantify(seq);
+      else if (ch === LPAREN) {
+        const r = this.parseParen();
+        if (r !== null) this.addAtom(seq, 'open' in r ? this.parseGroup(r.at, r.open, r.opts) : r);
+      } else {
+        const atom = this.parseAtom();
+        if (atom !== null) this.addAtom(seq, atom);
       }
     }
+  }
+
+  private quotedChar(seq: Seq): void {
+    if (this.c(this.i) === BS && this.c(this.i + 1) === CH_E) {
+      this.inQ = false;
+      this.i += 2;
+      return;
+    }
+    this.noteNonAscii(this.i);
+    this.addAtom(seq, {
+      node: { t: 'one', at: this.i },
+      repeatable: true,
+      size: this.charSize(this.c(this.i)),
+    });
+    this.i++;
+  }
+
+  private strayParen(seq: Seq): void {
+    this.error(
+      this.i,
+      `unmatched ')' at offset ${this.off(this.i)}: remove it, add the missing '(', or write \\) for a literal ')'`,
+    );
+    this.i++;
+    seq.prev = -1;
+    seq.why = "follows an unmatched ')'";
+  }
+
+  private addAtom(seq: Seq, atom: Atom): void {
+    seq.alt.push(atom.node);
+    seq.sizes.push(atom.size);
+    seq.g.len += baseLength(atom.size);
+    const ws = Parser.workspaceSize(atom.size);
+    this.workspace(this.wsBase + this.wsKept + ws, this.i);
+    if (atom.repeatable) {
+      seq.prev = seq.alt.length - 1;
+      this.wsKept = ws;
+    } else {
+      seq.prev = -1;
+      this.wsKept = 0;
+      seq.why = atom.why ?? 'has nothing before it to repeat';
+    }
+  }
+
+  private quantify(seq: Seq): void {
+    const q = this.readQuantifier();
+    const target = seq.prev >= 0 ? seq.alt[seq.prev] : undefined;
+    const size = seq.prev >= 0 ? seq.sizes[seq.prev] : undefined;
+    if (target === undefined || size === undefined) {
+      const lit = q.text.charAt(0);
+      this.error(
+        q.at,
+        `nothing to repeat at offset ${this.off(q.at)}: '${q.text}' ${seq.why}` +
+          (seq.why.startsWith('follows a quantifier') && /^([*+?]|\{[\d,]+\})$/.test(q.prevText)
+            ? `; PCRE has no '${q.prevText}${q.text}': write '${q.prevText}+' (possessive) or '${q.prevText}?' (lazy)`
+            : '') +
+          `; write \\${lit} for a literal '${lit}'`,
+      );
+      seq.why = 'follows an invalid quantifier';
+      return;
+    }
+    seq.alt[seq.prev] = {
+      t: 'repeat',
+      at: target.at,
+      qAt: q.at,
+      qEnd: q.end,
+      min: q.min,
+      max: q.max,
+      child: target,
+    };
+    const repeated = repeatedLength(size, q.min, q.max, q.possessive);
+    seq.g.len += repeated - baseLength(size);
+    // In the workspace the repeat rewrites the item: a group keeps its brackets (6 bytes) plus
+    // what the repeat adds around them.
+    const around = (q.min === 0 ? (q.max <= 1 || q.max === Infinity ? 1 : 7) : 0) + (q.possessive ? 6 : 0);
+    const kept = size.k === 'group' ? 6 + around : size.k === 'recurse' ? 9 + around : repeated;
+    this.workspace(this.wsBase + kept, q.at);
+    this.wsKept = 0;
+    if (target.t === 'group' && target.kind === 'lookbehind') this.only('quantified lookbehind');
+    seq.prev = -1;
+    seq.why = `follows a quantifier ('${this.text(q.at, q.end)}')`;
+    this.lastQuant = this.text(q.at, q.end);
   }
 
   private readQuantifier(): {
@@ -461,7 +709,7 @@ class Parser {
     end: number;
     min: number;
     max: number;
-    js: string;
+    possessive: boolean;
     text: string;
     prevText: string;
   } {
@@ -515,26 +763,25 @@ class Parser {
       }
     }
     const end0 = this.i;
-    let js =
-      ch !== LBRACE
-        ? String.fromCharCode(ch)
-        : min === max
-          ? `{${min}}`
-          : max === Infinity
-            ? `{${min},}`
-            : `{${min},${max}}`;
-    // Perl allows white space and comments before the possessive/lazy mark in extended mode.
-    const save = this.i;
+    // Before the possessive or lazy mark PCRE skips (?x) white space and comments, then one
+    // (?#...) comment.
     if (this.opts.x) this.skipExtended();
+    if (this.c(this.i) === LPAREN && this.c(this.i + 1) === QMARK && this.c(this.i + 2) === HASH) {
+      const s = this.i;
+      let p = s + 3;
+      while (this.c(p) !== -1 && this.c(p) !== RPAREN) p++;
+      if (this.c(p) === -1)
+        this.fatal(s, `the comment '(?#' at offset ${this.off(s)} is never closed: add ')'`);
+      this.i = p + 1;
+      this.only('comment (?#...)');
+    }
+    let possessive = false;
     if (this.c(this.i) === PLUS) {
       this.only('possessive quantifier');
+      possessive = true;
       this.i++;
-    } else if (this.c(this.i) === QMARK) {
-      js += '?';
-      this.i++;
-    } else this.i = save;
-    const end = this.i === save ? end0 : this.i;
-    return { at, end, min, max, js, text: this.text(at, end0), prevText };
+    } else if (this.c(this.i) === QMARK) this.i++;
+    return { at, end: this.i, min, max, possessive, text: this.text(at, end0), prevText };
   }
 
   private parseAtom(): Atom | null {
@@ -542,25 +789,22 @@ class Parser {
     const ch = this.c(s);
     if (ch === CARET || ch === DOLLAR) {
       this.i++;
-      this.emit(String.fromCharCode(ch));
       return {
         node: { t: 'zero', at: s },
         repeatable: false,
         why: `follows the anchor '${String.fromCharCode(ch)}'`,
+        size: { k: 'fixed', n: 1 },
       };
     }
     if (ch === DOT) {
       this.i++;
-      this.emit('.');
-      return { node: { t: 'one', at: s }, repeatable: true };
+      return { node: { t: 'one', at: s }, repeatable: true, size: { k: 'type', u: 1 } };
     }
     if (ch === LBRACKET) return this.parseClass();
-    if (ch === LPAREN) return this.parseParen();
     if (ch === BS) return this.parseEscapeAtom();
     this.noteNonAscii(s);
-    this.emit(jsChar(ch));
     this.i++;
-    return { node: { t: 'one', at: s }, repeatable: true };
+    return { node: { t: 'one', at: s }, repeatable: true, size: this.charSize(ch) };
   }
 
   // ---- escapes
@@ -568,39 +812,34 @@ class Parser {
   private parseEscapeAtom(): Atom | null {
     const s = this.i;
     const e = this.readEscape('out');
-    if (e.k === 'char') {
-      this.emit(jsChar(e.v));
-      return { node: { t: 'one', at: s }, repeatable: true };
-    }
+    if (e.k === 'char') return { node: { t: 'one', at: s }, repeatable: true, size: this.charSize(e.v) };
     if (e.k === 'type') {
-      this.emit(e.js);
+      const u = e.prop || (this.ucp && /[dDsSwW]/.test(this.text(s + 1, s + 2))) ? 3 : 1;
       return {
         node: e.varLen ? { t: 'var', at: s, end: this.i } : { t: 'one', at: s, anyByte: e.anyByte },
         repeatable: true,
+        size: { k: 'type', u },
       };
     }
     if (e.k === 'assert') {
-      this.emit(e.js);
       return {
         node: { t: 'zero', at: s },
         repeatable: false,
         why: `follows the assertion '${this.text(s, this.i)}', which cannot be repeated`,
+        size: { k: 'fixed', n: 1 },
       };
     }
     if (e.k === 'ref') {
       this.numRefs.push({ num: e.n, at: s, end: this.i, call: false });
-      this.emit(`(?:\\${e.n})`);
-      return { node: { t: 'backref', at: s, end: this.i }, repeatable: true };
+      this.markSelfRef(e.n);
+      return {
+        node: { t: 'backref', at: s, end: this.i },
+        repeatable: true,
+        size: { k: 'cr', n: 3, ref: true },
+      };
     }
-    if (e.k === 'kref') {
-      this.nameRefs.push({ name: e.name, at: s, end: this.i });
-      this.emit('(?:)');
-      return { node: { t: 'backref', at: s, end: this.i }, repeatable: true };
-    }
-    if (e.k === 'call') {
-      this.emit('(?:)');
-      return { node: e.node, repeatable: true };
-    }
+    if (e.k === 'kref') return this.namedRef(s, e.name);
+    if (e.k === 'call') return { node: e.node, repeatable: true, size: { k: 'recurse' } };
     if (e.k === 'Q') {
       if (this.c(this.i) === BS && this.c(this.i + 1) === CH_E) this.i += 2;
       else this.inQ = true;
@@ -612,7 +851,38 @@ class Parser {
       return null;
     }
     // 'special' cannot happen outside a range; 'bad' was reported.
-    return { node: { t: 'one', at: s }, repeatable: true };
+    return { node: { t: 'one', at: s }, repeatable: true, size: { k: 'char', u: 1 } };
+  }
+
+  /** A named back reference (\k<n>, \g{n}, (?P=n)); PCRE reserves room for a duplicated name. */
+  private namedRef(s: number, name: string): Atom {
+    this.nameRefs.push({ name, at: s, end: this.i });
+    this.current().len += 2 + 12 + (this.dupgroups ? 12 : 0);
+    for (const n of this.names) if (n.name === name) this.markSelfRef(n.num);
+    return {
+      node: { t: 'backref', at: s, end: this.i },
+      repeatable: true,
+      size: { k: 'cr', n: 3, ref: true },
+    };
+  }
+
+  /** A named call ((?&n), (?P>n), \g<n>); it takes the same extra room as a named reference. */
+  private namedCallSize(): void {
+    this.current().len += 2 + 12 + (this.dupgroups ? 12 : 0);
+  }
+
+  private current(): GroupNode {
+    return this.stack[this.stack.length - 1] ?? this.root;
+  }
+
+  private markSelfRef(num: number): void {
+    for (let k = this.stack.length - 1; k >= 0; k--) {
+      const g = this.stack[k];
+      if (g?.kind === 'capture' && g.num === num) {
+        g.selfRef = true;
+        return;
+      }
+    }
   }
 
   /** Reads the escape at this.i (a backslash) and moves past it. */
@@ -651,9 +921,9 @@ class Parser {
       case 't':
         return { k: 'char', v: 9 };
       case 'b':
-        return inClass ? { k: 'char', v: 8 } : { k: 'assert', js: '\\b' };
+        return inClass ? { k: 'char', v: 8 } : { k: 'assert' };
       case 'B':
-        return inClass ? this.classLetter(s, ch) : { k: 'assert', js: '\\B' };
+        return inClass ? this.classLetter(s, ch) : { k: 'assert' };
       case 'A':
       case 'Z':
       case 'z':
@@ -661,37 +931,30 @@ class Parser {
       case 'K':
         if (inClass) return this.classLetter(s, ch);
         this.only(L === 'K' ? 'match start reset \\K' : `anchor \\${L}`);
-        return { k: 'assert', js: L === 'A' ? '^' : L === 'Z' || L === 'z' ? '$' : '(?:)' };
+        return { k: 'assert' };
       case 'd':
       case 'D':
       case 's':
       case 'S':
       case 'w':
       case 'W':
-        return { k: 'type', js: '\\' + L };
+        return { k: 'type' };
       case 'h':
       case 'H':
       case 'v':
       case 'V':
         this.only(L === 'h' || L === 'H' ? '\\h, \\H (horizontal space)' : '\\v, \\V (vertical space)');
-        return { k: 'type', js: L === 'h' || L === 'v' ? '\\s' : '\\S' };
+        return { k: 'type', list: L };
       case 'C':
         if (inClass) return this.classLetter(s, ch);
         this.only('\\C (one byte)');
-        return { k: 'type', js: '[\\s\\S]', anyByte: true };
+        return { k: 'type', anyByte: true };
       case 'R':
       case 'X':
         if (inClass) return this.classLetter(s, ch);
         this.only(L === 'R' ? '\\R (any newline)' : '\\X (grapheme cluster)');
-        return { k: 'type', js: '[\\s\\S]', varLen: true };
+        return { k: 'type', varLen: true };
       case 'N':
-        if (inClass) {
-          this.error(
-            s,
-            `'\\N' at offset ${o} is not allowed in a character class: use [^\\n] or \\N outside a class`,
-          );
-          return { k: 'bad' };
-        }
         if (this.c(this.i) === LBRACE && !this.isCountedRepeat(this.i + 1)) {
           let p = this.i;
           while (this.c(p) !== -1 && this.c(p) !== RBRACE) p++;
@@ -702,8 +965,15 @@ class Parser {
           );
           return { k: 'bad' };
         }
+        if (inClass) {
+          this.error(
+            s,
+            `'\\N' at offset ${o} is not allowed in a character class: use [^\\n] or \\N outside a class`,
+          );
+          return { k: 'bad' };
+        }
         this.only('\\N (not a newline)');
-        return { k: 'type', js: '.' };
+        return { k: 'type' };
       case 'p':
       case 'P':
         return this.readProperty(s, L === 'P');
@@ -724,7 +994,14 @@ class Parser {
       case 'o':
         return this.readOctBrace(s);
       case 'g':
-        return inClass ? this.classLetter(s, ch) : this.readG(s);
+        if (!inClass) return this.readG(s);
+        // PCRE reads \g in a class as the letter g, even under (?X).
+        this.warn(
+          s,
+          `'\\g' at offset ${o} inside a character class is just the letter 'g' for PCRE 8 (PCRE2 rejects it); ` +
+            'write g without the backslash',
+        );
+        return { k: 'char', v: ch };
       case 'k':
         return inClass ? this.classLetter(s, ch) : this.readK(s);
       case 'l':
@@ -751,7 +1028,7 @@ class Parser {
     }
   }
 
-  /** \B, \R, \X, \g, \k ... inside a class: a literal letter for PCRE 8, an error for PCRE2. */
+  /** \B, \R, \X, \k ... inside a class: a literal letter for PCRE 8, an error for PCRE2. */
   private classLetter(s: number, ch: number): Esc {
     const L = String.fromCharCode(ch);
     if (this.opts.extra)
@@ -773,29 +1050,24 @@ class Parser {
       return { k: 'char', v };
     }
     if (!inClass) {
-      let p = s + 1;
-      let num = 0;
-      while (isDigit(this.c(p))) {
-        num = num * 10 + this.c(p) - 0x30;
-        p++;
-        if (num > 0x7fffffff) {
-          while (isDigit(this.c(p))) p++;
-          this.i = p;
-          this.error(s, `number is too big in '${this.text(s, p)}' at offset ${o}`);
-          return { k: 'bad' };
-        }
+      const n = this.readInt(s + 1);
+      if (n.overflow) {
+        this.i = n.end;
+        this.error(s, `number is too big in '${this.text(s, n.end)}' at offset ${o}`);
+        return { k: 'bad' };
       }
       // \1-\7 are always back references; \8 and more only when that many groups came before.
-      if (num < 8 || num <= this.groupCount) {
-        this.i = p;
-        return { k: 'ref', n: num };
+      if (n.value < 8 || n.value <= this.groupCount) {
+        this.i = n.end;
+        return { k: 'ref', n: n.value };
       }
       if (ch >= 0x38) {
         const d = String.fromCharCode(ch);
         this.error(
           s,
-          `'\\${d}' at offset ${o} is ambiguous: PCRE 8.33 (older Erlang/OTP) reads it as a back reference to group ` +
-            `${d}, which does not exist, newer versions as the digit ${d}; write ${d} without the backslash`,
+          `'\\${d}' at offset ${o} is read differently by PCRE releases: PCRE 8.33 (older Erlang/OTP releases) reads ` +
+            `it as a back reference to group ${d}, which does not exist, and refuses the pattern; PCRE 8.40 to ` +
+            `8.44 (later releases, up to OTP 27) read the digit ${d}; write ${d} without the backslash`,
         );
         return { k: 'char', v: ch };
       }
@@ -820,6 +1092,17 @@ class Parser {
     return { k: 'char', v };
   }
 
+  /** PCRE refuses a UTF-16 surrogate as a character in UTF mode. */
+  private checkSurrogate(s: number, v: number): boolean {
+    if (!this.utf || v < 0xd800 || v > 0xdfff) return true;
+    this.error(
+      s,
+      `'${this.text(s, this.i)}' at offset ${this.off(s)} is a surrogate code point (U+D800 to U+DFFF), which PCRE ` +
+        'does not allow as a character in UTF mode',
+    );
+    return false;
+  }
+
   private readHex(s: number): Esc {
     const o = this.off(s);
     const max = this.utf ? 0x10ffff : 0xff;
@@ -837,6 +1120,17 @@ class Parser {
         if (v > max) over = true;
         p++;
       }
+      if (over) {
+        this.i = p;
+        this.error(
+          s,
+          `character value in '${this.text(s, p)}' at offset ${o} is too large: ` +
+            (this.utf
+              ? 'Unicode ends at \\x{10ffff}'
+              : 'without Unicode support PCRE accepts at most \\x{ff}'),
+        );
+        return { k: 'bad' };
+      }
       if (this.c(p) !== RBRACE) {
         this.i = p;
         this.error(
@@ -846,16 +1140,8 @@ class Parser {
         return { k: 'bad' };
       }
       this.i = p + 1;
-      if (over) {
-        this.error(
-          s,
-          `character value in '${this.text(s, this.i)}' at offset ${o} is too large: without Unicode support ` +
-            `PCRE accepts at most \\x{ff}`,
-        );
-        return { k: 'bad' };
-      }
       this.only('\\x{...} escape');
-      return { k: 'char', v };
+      return this.checkSurrogate(s, v) ? { k: 'char', v } : { k: 'bad' };
     }
     let v = 0;
     let k = 0;
@@ -898,39 +1184,40 @@ class Parser {
       return { k: 'bad' };
     }
     let v = 0;
-    while (isOct(this.c(p))) v = v * 8 + this.c(p++) - 0x30;
+    let over = false;
+    while (isOct(this.c(p))) {
+      v = v * 8 + this.c(p++) - 0x30;
+      if (v > (this.utf ? 0x10ffff : 0xff)) over = true;
+    }
+    if (over) {
+      this.i = p;
+      this.error(
+        s,
+        `character value in '${this.text(s, p)}' at offset ${o} is too large (at most \\o{${this.utf ? '4177777' : '377'}})`,
+      );
+      return { k: 'bad' };
+    }
     if (this.c(p) !== RBRACE) {
       this.i = p;
       this.error(s, `non-octal character in \\o{...} at offset ${o} (closing brace missing?)`);
       return { k: 'bad' };
     }
     this.i = p + 1;
-    if (v > (this.utf ? 0x10ffff : 0xff)) {
-      this.error(
-        s,
-        `character value in '${this.text(s, this.i)}' at offset ${o} is too large (at most \\o{377})`,
-      );
-      return { k: 'bad' };
-    }
     this.only('\\o{...} escape');
-    return { k: 'char', v };
+    return this.checkSurrogate(s, v) ? { k: 'char', v } : { k: 'bad' };
   }
 
   private readProperty(s: number, negated: boolean): Esc {
     const o = this.off(s);
     const x = this.c(this.i);
     let name: string;
-    let neg = negated;
     if (x === -1) {
       this.error(s, `malformed '\\${negated ? 'P' : 'p'}' at offset ${o}: write \\p{L} or \\pL`);
       return { k: 'bad' };
     }
     if (x === LBRACE) {
       let p = this.i + 1;
-      if (this.c(p) === CARET) {
-        neg = !neg;
-        p++;
-      }
+      if (this.c(p) === CARET) p++;
       const ns = p;
       while (this.c(p) !== -1 && this.c(p) !== RBRACE && p - ns < 31) p++;
       if (this.c(p) !== RBRACE)
@@ -944,14 +1231,15 @@ class Parser {
       name = this.text(this.i, this.i + 1);
       this.i++;
     }
-    if (!isPropertyName(name))
+    if (!PCRE_PROPERTIES.has(name))
       this.error(
         s,
-        `unknown Unicode property '${name}' in '${this.text(s, this.i)}' at offset ${o}: use a general category ` +
-          `(L, Lu, Ll, N, Nd, P, S, Z, ...) or a script name (Latin, Greek, Cyrillic, ...)`,
+        `unknown Unicode property '${name}' in '${this.text(s, this.i)}' at offset ${o}: PCRE 8 (Erlang re) knows ` +
+          `the general categories (L, Lu, Ll, N, Nd, P, S, Z, ...) and the scripts of Unicode 7.0 (Latin, Greek, ` +
+          `Cyrillic, ...); scripts added later, such as Ahom, Adlam or Osage, and Unknown are not among them`,
       );
     this.only('Unicode property \\p{...}');
-    return { k: 'type', js: neg ? '\\W' : '\\w' };
+    return { k: 'type', prop: true };
   }
 
   private readU(s: number): Esc {
@@ -1000,8 +1288,9 @@ class Parser {
       const cf = this.c(this.i + 1);
       if (cf !== PLUS && cf !== MINUS && !isDigit(cf)) {
         this.i++;
-        const name = this.readRefName(term);
+        const name = this.readName(term, 'reference');
         this.only('subroutine call / recursion');
+        this.namedCallSize();
         return { k: 'call', node: this.callNode(s, undefined, name) };
       }
       let p = this.i + 2;
@@ -1010,9 +1299,13 @@ class Parser {
       const sign = cf === PLUS || cf === MINUS ? cf : 0;
       const ds = sign ? this.i + 2 : this.i + 1;
       if (ds >= p) malformed();
-      const num = Number(this.text(ds, p));
+      const n = this.readInt(ds);
       this.i = p + 1;
-      const node = this.numericCall(s, sign, num);
+      if (n.overflow) {
+        this.error(s, `number is too big in '${this.text(s, this.i)}' at offset ${o}`);
+        return { k: 'bad' };
+      }
+      const node = this.numericCall(s, sign, n.value);
       return node ? { k: 'call', node } : { k: 'bad' };
     }
     let braced = false;
@@ -1021,7 +1314,7 @@ class Parser {
       while (this.c(p) !== -1 && this.c(p) !== RBRACE && (this.c(p) === MINUS || isDigit(this.c(p)))) p++;
       if (this.c(p) !== -1 && this.c(p) !== RBRACE) {
         this.i++;
-        const name = this.readRefName(RBRACE);
+        const name = this.readName(RBRACE, 'reference');
         this.only('\\g{name} back reference');
         return { k: 'kref', name };
       }
@@ -1033,15 +1326,18 @@ class Parser {
       neg = true;
       this.i++;
     }
-    const ds = this.i;
-    while (isDigit(this.c(this.i))) this.i++;
+    const n = this.readInt(this.i);
+    this.i = n.end;
+    if (n.overflow) {
+      if (braced && this.c(this.i) === RBRACE) this.i++;
+      this.error(s, `number is too big in '${this.text(s, this.i)}' at offset ${o}`);
+      return { k: 'bad' };
+    }
     if (braced) {
       if (this.c(this.i) !== RBRACE) malformed();
       this.i++;
     }
-    const digits = this.text(ds, braced ? this.i - 1 : this.i);
-    if (digits === '') malformed();
-    let num = Number(digits);
+    let num = n.value;
     if (num === 0) {
       this.error(s, `'${this.text(s, this.i)}' at offset ${o}: a numbered reference must not be zero`);
       return { k: 'bad' };
@@ -1072,7 +1368,7 @@ class Parser {
       return { k: 'bad' };
     }
     this.i++;
-    const name = this.readRefName(term);
+    const name = this.readName(term, 'reference');
     if (x !== LT)
       this.only(`named back reference \\k${String.fromCharCode(x)}name${String.fromCharCode(term)}`);
     return { k: 'kref', name };
@@ -1080,14 +1376,21 @@ class Parser {
 
   // ---- names
 
-  /** A group name followed by term; this.i is at its first character; moves past term. */
-  private readName(term: number): string {
+  /**
+   * A group name followed by term; this.i is at its first character; moves past term. PCRE
+   * reads the name's bytes with Erlang's Latin-1 tables (letters, digits, underscore, and the
+   * Latin-1 letters). A group may be defined with an empty name by (?P<>...) or (?''...); a
+   * reference needs one.
+   */
+  private readName(term: number, use: 'definition' | 'reference'): string {
     const ns = this.i;
     if (isDigit(this.c(ns)))
       this.fatal(ns, `group name at offset ${this.off(ns)} must start with a letter or '_', not a digit`);
-    while (isWord(this.c(this.i))) this.i++;
+    while (this.isNameUnit(this.i)) this.i++;
     const len = this.i - ns;
-    if (len === 0 || this.c(this.i) !== term) {
+    if (len === 0 && use === 'reference' && this.c(this.i) === term)
+      this.fatal(ns, `a group name was expected at offset ${this.off(ns)}`);
+    if (this.c(this.i) !== term) {
       let t = this.i;
       while (this.c(t) !== -1 && this.c(t) !== term) t++;
       const candidate = this.text(ns, t);
@@ -1095,7 +1398,8 @@ class Parser {
         this.fatal(
           ns,
           `group name '${candidate}' at offset ${this.off(ns)} is valid in JavaScript but not in PCRE: ` +
-            'names may only use ASCII letters, digits and underscore',
+            'names may only use letters, digits and underscore (each byte of a non-ASCII letter must be a ' +
+            'Latin-1 letter)',
           'pattern_js_only',
         );
       if (len === 0) this.fatal(ns, `a group name was expected at offset ${this.off(ns)}`);
@@ -1106,8 +1410,8 @@ class Parser {
       );
     }
     const name = this.text(ns, this.i);
-    if (len > 32)
-      this.error(
+    if (this.nameBytes(ns, this.i) > 32)
+      this.fatal(
         ns,
         `group name '${name}' at offset ${this.off(ns)} is too long (PCRE allows at most 32 characters)`,
       );
@@ -1115,37 +1419,54 @@ class Parser {
     return name;
   }
 
-  private readRefName(term: number): string {
-    return this.readName(term);
+  private nameBytes(a: number, b: number): number {
+    let n = 0;
+    for (let k = a; k < b; k++) n += this.utf ? utf8Length(this.c(k)) : 1;
+    return n;
   }
 
   /** (?<name>, (?'name', (?P<name>: this.i at the name. Returns the capture group. */
   private defineNamedGroup(s: number, term: number): GroupNode {
     const ns = this.i;
-    const name = this.readName(term);
+    const name = this.readName(term, 'definition');
     const num = this.groupCount + 1;
+    let same = false;
     for (const n of this.names) {
       if (n.name === name) {
-        if (n.num === num) continue;
+        if (n.num === num) {
+          same = true;
+          continue;
+        }
         if (!this.opts.dupnames)
-          this.error(
+          this.fatal(
             ns,
             `two groups are named '${name}' (offsets ${this.off(n.at)} and ${this.off(ns)}): PCRE needs unique names ` +
               '(or (?J) at the start)',
           );
       } else if (n.num === num)
-        this.error(
+        this.fatal(
           ns,
           `groups of the same number must have the same name: '${n.name}' and '${name}' (in (?|...))`,
         );
     }
+    if (!same && ++this.nameEntries > MAX_NAME_COUNT)
+      this.fatal(ns, `too many named groups: PCRE allows at most ${MAX_NAME_COUNT}`);
     this.names.push({ name, num, at: ns });
     return this.newCapture(s);
   }
 
   private newCapture(s: number): GroupNode {
     const num = ++this.groupCount;
-    const g: GroupNode = { t: 'group', at: s, kind: 'capture', num, alts: [], closed: false };
+    const g: GroupNode = {
+      t: 'group',
+      at: s,
+      kind: 'capture',
+      num,
+      alts: [],
+      closed: false,
+      len: 0,
+      skip: 2,
+    };
     if (!this.groupsByNum.has(num)) this.groupsByNum.set(num, g);
     return g;
   }
@@ -1249,17 +1570,22 @@ class Parser {
     const o = this.off(s);
     const rest = this.text(s + 1, s + 7);
     if (rest === '[:<:]]' || rest === '[:>:]]') {
+      // PCRE substitutes \b(?=\w) and \b(?<=\w).
       this.i += 7;
       this.only('POSIX word boundary [[:<:]] / [[:>:]]');
-      this.emit('(?=\\b)');
-      return { node: { t: 'zero', at: s }, repeatable: true };
+      const n = rest === '[:<:]]' ? 1 + 7 : 1 + 10;
+      return {
+        node: { t: 'zero', at: s },
+        repeatable: true,
+        size: { k: 'group', n, assert: true, cond: false },
+      };
     }
     const pe = this.posixEnd(s);
     if (pe >= 0) {
       const t = this.text(s, pe + 2);
       if (this.c(s + 1) === COLON)
-        this.error(s, `POSIX class '${t}' at offset ${o} only works inside a character class: write [${t}]`);
-      else this.error(s, `POSIX collating element '${t}' at offset ${o} is not supported`);
+        this.fatal(s, `POSIX class '${t}' at offset ${o} only works inside a character class: write [${t}]`);
+      this.fatal(s, `POSIX collating element '${t}' at offset ${o} is not supported`);
     }
     this.i++;
     let negate = false;
@@ -1271,8 +1597,28 @@ class Parser {
         this.i++;
       } else break;
     }
-    this.emit(negate ? '[^' : '[');
     const firstIsBracket = this.c(this.i) === RBRACKET;
+    // What PCRE tracks to size the class: single-character optimisation, bitmap, extra data.
+    let oneChar = 0;
+    let has8 = 0;
+    let hasProp = false;
+    let data = 0;
+    let flip = false;
+    let single: number | undefined;
+    const addRange = (lo: number, hi: number): void => {
+      if (lo < 256) has8 += Math.min(hi, 255) - lo + 1;
+      if (this.utf && hi > 255) {
+        const a = Math.max(lo, 256);
+        data += a === hi ? 1 + utf8Length(a) : 1 + utf8Length(a) + utf8Length(hi);
+      }
+    };
+    const addList = (list: [number, number][]): void => {
+      for (const [a, b] of list) addRange(a, b);
+    };
+    const prop = (): void => {
+      data += 3;
+      hasProp = true;
+    };
     let inQ = false;
     let first = true;
     for (;;) {
@@ -1309,18 +1655,19 @@ class Parser {
         const end = this.posixEnd(this.i);
         const t = this.text(this.i, end + 2);
         if (this.c(this.i + 1) !== COLON)
-          this.error(this.i, `POSIX collating element '${t}' at offset ${this.off(this.i)} is not supported`);
-        else {
-          const neg = this.c(this.i + 2) === CARET;
-          const name = this.text(this.i + (neg ? 3 : 2), end);
-          if (!POSIX_NAMES.has(name))
-            this.error(
-              this.i,
-              `unknown POSIX class name '${t}' at offset ${this.off(this.i)}: use one of ${[...POSIX_NAMES].join(', ')}`,
-            );
-          this.only('POSIX class [:name:]');
-          this.emit(neg ? '\\W' : '\\w');
-        }
+          this.fatal(this.i, `POSIX collating element '${t}' at offset ${this.off(this.i)} is not supported`);
+        const neg = this.c(this.i + 2) === CARET;
+        const name = this.text(this.i + (neg ? 3 : 2), end);
+        if (!POSIX_NAMES.has(name))
+          this.fatal(
+            this.i,
+            `unknown POSIX class name '${t}' at offset ${this.off(this.i)}: use one of ${[...POSIX_NAMES].join(', ')}`,
+          );
+        this.only('POSIX class [:name:]');
+        if (neg) flip = true;
+        if (this.ucp && !['ascii', 'cntrl', 'xdigit'].includes(name)) prop();
+        else has8 = Math.max(has8, 1);
+        oneChar = 2;
         this.i = end + 2;
         continue;
       } else if (ch === BS) {
@@ -1333,7 +1680,27 @@ class Parser {
         }
         if (e.k === 'E') continue;
         if (e.k === 'type') {
-          this.emit(e.js === '[\\s\\S]' || e.js === '.' ? '\\s\\S' : e.js);
+          oneChar += 2;
+          const letter = String.fromCharCode(this.c(loAt + 1));
+          if (e.prop) prop();
+          else if (e.list) {
+            has8++;
+            addList(
+              e.list === 'h'
+                ? HSPACE
+                : e.list === 'v'
+                  ? VSPACE
+                  : e.list === 'H'
+                    ? complement(HSPACE)
+                    : complement(VSPACE),
+            );
+          } else if (this.ucp) {
+            oneChar += 2;
+            prop();
+          } else {
+            has8++;
+            if ('DSW'.includes(letter)) flip = true;
+          }
           continue;
         }
         if (e.k !== 'char') continue; // reported
@@ -1368,49 +1735,54 @@ class Parser {
             hi = this.c(j);
             this.i = j + 1;
             inQ = true;
+            this.only('quoting \\Q...\\E');
           } else if (this.c(j) === BS) {
             this.i = j;
             const e = this.readEscape('rangeEnd');
             if (e.k === 'special') {
-              this.error(
+              this.fatal(
                 loAt,
                 `invalid range '${this.text(loAt, this.i)}' at offset ${this.off(loAt)}: '${this.text(j, this.i)}' ` +
                   `cannot end a range; put '-' last or escape it (\\-) if you mean a literal hyphen`,
               );
-              this.emit(jsChar(lo));
-              continue;
             }
             if (e.k !== 'char') continue;
             hi = e.v;
           } else if (this.c(j) === LBRACKET && this.posixEnd(j) >= 0) {
             this.i = this.posixEnd(j) + 2;
-            this.error(
+            this.fatal(
               j,
               `invalid range '${this.text(loAt, this.i)}' at offset ${this.off(loAt)}: a POSIX class cannot end a ` +
                 `range; put '-' last or escape it (\\-)`,
             );
-            continue;
           } else {
             hi = this.c(j);
             this.noteNonAscii(j);
             this.i = j + 1;
           }
           if (hi < lo) {
-            this.error(
+            this.fatal(
               loAt,
               `range out of order in character class: '${this.text(loAt, this.i)}' at offset ${this.off(loAt)}; ` +
                 `write '${this.text(j, this.i)}-${this.text(loAt, dashAt)}' (lowest first)`,
             );
-            this.emit(jsChar(lo) + jsChar(hi));
-          } else if (this.utf && (lo > 0xffff || hi > 0xffff)) this.emit('\\w');
-          else this.emit(jsChar(lo) + '-' + jsChar(hi));
-          continue;
+          }
+          if (hi !== lo) {
+            oneChar = 2;
+            addRange(lo, hi);
+            continue;
+          }
         }
       }
-      this.emit(this.utf && lo > 0xffff ? '\\w' : jsChar(lo));
+      // A single character.
+      if (oneChar < 2) oneChar++;
+      if (!inQ && !hasProp && oneChar === 1 && this.c(this.i) === RBRACKET) {
+        single = lo;
+        break;
+      }
+      addRange(lo, lo);
     }
     this.i++;
-    this.emit(']');
     if (firstIsBracket)
       this.warn(
         s,
@@ -1419,12 +1791,24 @@ class Parser {
           `write \\] to make the intent clear`,
         'pattern_js_only',
       );
-    return { node: { t: 'one', at: s }, repeatable: true };
+    let size: Size;
+    if (single !== undefined) size = this.charSize(single);
+    else if (data > 0 && (hasProp || !flip || this.ucp))
+      size = {
+        k: 'cr',
+        n: 4 + (has8 > 0 ? 32 : 0) + data + 1 + (this.utf && flip && !negate && !this.ucp ? 7 : 0),
+      };
+    else size = { k: 'cr', n: 33 + data };
+    return { node: { t: 'one', at: s }, repeatable: true, size };
   }
 
   // ---- parentheses
 
-  private parseParen(): Atom | null {
+  private static newGroup(s: number, kind: GroupKind, skip = 0): GroupNode {
+    return { t: 'group', at: s, kind, num: 0, alts: [], closed: false, len: 0, skip };
+  }
+
+  private parseParen(): Atom | Open | null {
     const s = this.i;
     const o = this.off(s);
     const c1 = this.c(s + 1);
@@ -1443,43 +1827,63 @@ class Parser {
 
     if (c1 !== QMARK) {
       this.i = s + 1;
-      this.emit('(');
-      return this.parseGroup(s, this.newCapture(s));
+      return { at: s, open: this.newCapture(s) };
     }
-
-    const group = (kind: GroupKind, skip: number, js: string, opts?: Opts): Atom => {
-      this.i = s + skip;
-      this.emit(js);
-      return this.parseGroup(s, { t: 'group', at: s, kind, num: 0, alts: [], closed: false }, opts);
-    };
 
     switch (c2) {
       case PIPE:
         this.only('branch reset group (?|...)');
-        return group('reset', 3, '(?:');
+        this.dupgroups = true;
+        this.i = s + 3;
+        return { at: s, open: Parser.newGroup(s, 'reset') };
       case COLON:
-        return group('noncap', 3, '(?:');
+        this.i = s + 3;
+        return { at: s, open: Parser.newGroup(s, 'noncap') };
       case LPAREN:
         return this.parseConditional(s);
       case EQUALS:
-        return group('lookahead', 3, '(?=');
-      case BANG:
-        return group('lookahead', 3, '(?!');
+        this.i = s + 3;
+        return { at: s, open: Parser.newGroup(s, 'lookahead') };
+      case BANG: {
+        // A bare (?!) is compiled as (*FAIL) unless a quantifier follows it at once.
+        const q = this.c(s + 4);
+        if (
+          this.c(s + 3) === RPAREN &&
+          q !== STAR &&
+          q !== PLUS &&
+          q !== QMARK &&
+          !(q === LBRACE && this.isCountedRepeat(s + 5))
+        ) {
+          this.i = s + 4;
+          this.pendingCondAssert = false;
+          return {
+            node: { ...Parser.newGroup(s, 'lookahead'), alts: [[]], closed: true, end: this.i },
+            repeatable: false,
+            why: "follows '(?!)', which PCRE compiles as (*FAIL) and cannot repeat",
+            size: { k: 'fixed', n: 1 },
+          };
+        }
+        this.i = s + 3;
+        return { at: s, open: Parser.newGroup(s, 'lookahead') };
+      }
       case GT:
         this.only('atomic group (?>...)');
-        return group('atomic', 3, '(?:');
+        this.i = s + 3;
+        return { at: s, open: Parser.newGroup(s, 'atomic') };
       case LT: {
         const c3 = this.c(s + 3);
-        if (c3 === EQUALS) return group('lookbehind', 4, '(?<=');
-        if (c3 === BANG) return group('lookbehind', 4, '(?<!');
-        if (!isWord(c3)) {
+        if (c3 === EQUALS || c3 === BANG) {
+          this.i = s + 4;
+          return { at: s, open: Parser.newGroup(s, 'lookbehind') };
+        }
+        if (!isWordByte(this.leadByte(s + 3))) {
           let t = s + 3;
           while (this.c(t) !== -1 && this.c(t) !== GT && t < s + 40) t++;
           if (this.c(t) === GT && JS_IDENTIFIER.test(this.text(s + 3, t)))
             this.fatal(
               s + 3,
               `group name '${this.text(s + 3, t)}' at offset ${this.off(s + 3)} is valid in JavaScript but not in ` +
-                'PCRE: names may only use ASCII letters, digits and underscore',
+                'PCRE: names may only use letters, digits and underscore',
               'pattern_js_only',
             );
           this.fatal(
@@ -1488,33 +1892,29 @@ class Parser {
           );
         }
         this.i = s + 3;
-        this.emit('(');
-        return this.parseGroup(s, this.defineNamedGroup(s, GT));
+        return { at: s, open: this.defineNamedGroup(s, GT) };
       }
       case APOS:
         this.i = s + 3;
-        this.emit('(');
         this.only("named group (?'name'...)");
-        return this.parseGroup(s, this.defineNamedGroup(s, APOS));
+        return { at: s, open: this.defineNamedGroup(s, APOS) };
       case 0x50 /* P */: {
         const c3 = this.c(s + 3);
         if (c3 === LT) {
           this.i = s + 4;
-          this.emit('(');
           this.only('named group (?P<name>...)');
-          return this.parseGroup(s, this.defineNamedGroup(s, GT));
+          return { at: s, open: this.defineNamedGroup(s, GT) };
         }
         if (c3 === EQUALS || c3 === GT) {
           this.i = s + 4;
-          const name = this.readRefName(RPAREN);
-          this.emit('(?:)');
+          const name = this.readName(RPAREN, 'reference');
           if (c3 === EQUALS) {
             this.only('named back reference (?P=name)');
-            this.nameRefs.push({ name, at: s, end: this.i });
-            return { node: { t: 'backref', at: s, end: this.i }, repeatable: true };
+            return this.namedRef(s, name);
           }
           this.only('subroutine call / recursion');
-          return { node: this.callNode(s, undefined, name), repeatable: true };
+          this.namedCallSize();
+          return { node: this.callNode(s, undefined, name), repeatable: true, size: { k: 'recurse' } };
         }
         return this.fatal(
           s,
@@ -1523,17 +1923,16 @@ class Parser {
       }
       case AMP: {
         this.i = s + 3;
-        const name = this.readRefName(RPAREN);
-        this.emit('(?:)');
+        const name = this.readName(RPAREN, 'reference');
         this.only('subroutine call / recursion');
-        return { node: this.callNode(s, undefined, name), repeatable: true };
+        this.namedCallSize();
+        return { node: this.callNode(s, undefined, name), repeatable: true, size: { k: 'recurse' } };
       }
       case 0x52 /* R */:
         if (this.c(s + 3) !== RPAREN) this.fatal(s, `'(?R' at offset ${o} must be followed by ')'`);
         this.i = s + 4;
-        this.emit('(?:)');
         this.only('subroutine call / recursion');
-        return { node: this.callNode(s, 0, undefined), repeatable: true };
+        return { node: this.callNode(s, 0, undefined), repeatable: true, size: { k: 'recurse' } };
       case 0x43 /* C */: {
         let p = s + 3;
         let n = 0;
@@ -1542,13 +1941,13 @@ class Parser {
           this.fatal(s, `the callout '(?C' at offset ${o} must be (?C) or (?Cn) with a number n`);
         this.i = p + 1;
         if (n > 255)
-          this.error(s, `callout number in '${this.text(s, this.i)}' at offset ${o} is greater than 255`);
+          this.fatal(s, `callout number in '${this.text(s, this.i)}' at offset ${o} is greater than 255`);
         this.only('callout (?C)');
-        this.emit('(?:)');
         return {
           node: { t: 'zero', at: s },
           repeatable: false,
           why: `follows the callout '${this.text(s, this.i)}'`,
+          size: { k: 'fixed', n: 6 },
         };
       }
       default:
@@ -1561,17 +1960,17 @@ class Parser {
       if (sign) p++;
       if (sign === PLUS && !isDigit(this.c(p)))
         this.fatal(s, `'(?+' at offset ${o} must be followed by a group number`);
-      const ds = p;
-      while (isDigit(this.c(p))) p++;
+      const n = this.readInt(p);
+      if (n.overflow) this.fatal(s, `number is too big in '${this.text(s, n.end)}' at offset ${o}`);
+      p = n.end;
       if (this.c(p) !== RPAREN)
         this.fatal(
           s,
           `'${this.text(s, p + 1)}' at offset ${o}: a group call like (?1) or (?-1) must end with ')'`,
         );
       this.i = p + 1;
-      this.emit('(?:)');
-      const node = this.numericCall(s, sign, Number(this.text(ds, p)));
-      return node ? { node, repeatable: true } : null;
+      const node = this.numericCall(s, sign, n.value);
+      return node ? { node, repeatable: true, size: { k: 'recurse' } } : null;
     }
 
     // Option letters: (?imsxJUX-imsxJUX) or (?...:...).
@@ -1584,8 +1983,9 @@ class Parser {
       else if (ch === 0x78 /* x */) next.x = !unset;
       else if (ch === 0x58 /* X */) next.extra = !unset;
       else if (ch === 0x4a /* J */) next.dupnames = !unset;
-      else if (ch === 0x69 || ch === 0x6d || ch === 0x73 || ch === 0x55) {
-        /* i m s U: no effect on syntax */
+      else if (ch === 0x69 /* i */) next.i = !unset;
+      else if (ch === 0x6d || ch === 0x73 || ch === 0x55) {
+        /* m s U: no effect on syntax */
       } else if (ch === -1)
         this.fatal(s, `'(?' at offset ${o} is never completed: write (?:...) or an option like (?i)`);
       else
@@ -1601,15 +2001,16 @@ class Parser {
       this.i = p + 1;
       this.opts = next;
       this.only(`inline option (?${letters})`);
-      this.emit('(?:)');
       return {
         node: { t: 'zero', at: s },
         repeatable: false,
         why: `follows the option setting '(?${letters})', which cannot be repeated`,
+        size: { k: 'fixed', n: 0 },
       };
     }
     this.only(`inline option (?${letters}:...)`);
-    return group('noncap', p + 1 - s, '(?:', next);
+    this.i = p + 1;
+    return { at: s, open: Parser.newGroup(s, 'noncap'), opts: next };
   }
 
   private parseVerb(s: number): Atom {
@@ -1618,22 +2019,21 @@ class Parser {
     while (isLetter(this.c(p))) p++;
     const name = this.text(s + 2, p);
     let arg: string | undefined;
+    let argBytes = 0;
     if (this.c(p) === COLON) {
       const as = ++p;
       while (this.c(p) !== -1 && this.c(p) !== RPAREN) p++;
       arg = this.text(as, p);
+      argBytes = this.nameBytes(as, p);
     }
     if (this.c(p) !== RPAREN) {
       let q = p;
       while (this.c(q) !== -1 && this.c(q) !== RPAREN) q++;
-      if (this.c(q) === RPAREN && START_SETTING.test(this.text(s, q + 1))) {
-        this.i = q + 1;
-        this.error(
+      if (this.c(q) === RPAREN && startSetting(this.text(s, q + 1)) !== undefined)
+        this.fatal(
           s,
-          `'${this.text(s, this.i)}' at offset ${o} is only allowed at the very start of the pattern`,
+          `'${this.text(s, q + 1)}' at offset ${o} is only allowed at the very start of the pattern`,
         );
-        return { node: { t: 'zero', at: s }, repeatable: false, why: `follows '${this.text(s, this.i)}'` };
-      }
       this.fatal(
         s,
         `'${this.text(s, p)}' at offset ${o}: a (*VERB) must end with ')'; write \\(\\* for a literal '(*'`,
@@ -1641,6 +2041,7 @@ class Parser {
     }
     this.i = p + 1;
     const t = this.text(s, this.i);
+    if (argBytes > MAX_MARK) this.fatal(s, `the name in '${t}' at offset ${o} is too long (at most 255)`);
     const known: Record<string, 'none' | 'opt' | 'need'> = {
       '': 'need',
       MARK: 'need',
@@ -1654,34 +2055,37 @@ class Parser {
     };
     const rule = Object.prototype.hasOwnProperty.call(known, name) ? known[name] : undefined;
     if (rule === undefined) {
-      this.error(
+      this.fatal(
         s,
-        START_SETTING.test(t)
+        startSetting(t) !== undefined
           ? `'${t}' at offset ${o} is only allowed at the very start of the pattern`
           : `unknown (*VERB) '${t}' at offset ${o}: PCRE knows (*ACCEPT), (*FAIL), (*COMMIT), (*PRUNE), (*SKIP), (*THEN) and (*MARK:name)`,
       );
     } else if (rule === 'none' && arg !== undefined && arg !== '')
-      this.error(s, `'${t}' at offset ${o}: (*ACCEPT), (*FAIL) and (*COMMIT) take no argument`);
+      this.fatal(s, `'${t}' at offset ${o}: (*ACCEPT), (*FAIL) and (*COMMIT) take no argument`);
     else if (rule === 'need' && !arg)
-      this.error(s, `'${t}' at offset ${o}: (*MARK) needs a name, e.g. (*MARK:here)`);
-    else if (arg !== undefined && arg.length > 255)
-      this.error(s, `the name in '${t}' at offset ${o} is too long (at most 255)`);
+      this.fatal(s, `'${t}' at offset ${o}: (*MARK) needs a name, e.g. (*MARK:here)`);
     this.only('backtracking verb (*...)');
-    this.emit(name === 'F' || name === 'FAIL' ? '(?!)' : '(?:)');
-    return { node: { t: 'zero', at: s }, repeatable: false, why: `follows '${t}', which cannot be repeated` };
+    if (name === 'ACCEPT') this.current().len += 3 * this.stack.filter((g) => g.kind === 'capture').length;
+    return {
+      node: { t: 'zero', at: s },
+      repeatable: false,
+      why: `follows '${t}', which cannot be repeated`,
+      size: { k: 'fixed', n: arg ? 3 + argBytes : 1 },
+    };
   }
 
-  private parseConditional(s: number): Atom {
+  private parseConditional(s: number): Open {
     const o = this.off(s);
-    const g: GroupNode = { t: 'group', at: s, kind: 'cond', num: 0, alts: [], closed: false };
     this.only('conditional group (?(...)...)');
-    this.emit('(?:');
     // (?(?C1)(?=...)...) : a callout may precede an assertion condition.
     let t = s + 2;
     if (this.c(t + 1) === QMARK && this.c(t + 2) === 0x43) {
       let k = t + 3;
       while (isDigit(this.c(k))) k++;
       if (this.c(k) === RPAREN) t = k + 1;
+      if (this.c(t) !== LPAREN)
+        this.fatal(s, `a callout in the condition of '(?(' at offset ${o} must be followed by an assertion`);
     }
     if (
       this.c(t + 1) === QMARK &&
@@ -1691,7 +2095,7 @@ class Parser {
     ) {
       this.i = s + 2;
       this.pendingCondAssert = true;
-      return this.parseGroup(s, g);
+      return { at: s, open: Parser.newGroup(s, 'cond') };
     }
     let k = s + 3;
     let term = 0;
@@ -1709,17 +2113,20 @@ class Parser {
     } else if (this.c(k) === MINUS || this.c(k) === PLUS) sign = this.c(k++);
     else if (isDigit(this.c(k))) sign = 0;
     const ns = k;
-    if (sign >= 0) while (isDigit(this.c(k))) k++;
-    else {
+    if (sign >= 0) {
+      const n = this.readInt(k);
+      if (n.overflow) this.fatal(s, `number is too big in the condition at offset ${o}`);
+      k = n.end;
+    } else {
       if (isDigit(this.c(k)))
         this.fatal(k, `group name at offset ${this.off(k)} must start with a letter or '_', not a digit`);
-      if (!isWord(this.c(k)))
+      if (!this.isNameUnit(k))
         this.fatal(
           s,
           `'(?(' at offset ${o} must be followed by a group number, <name>, 'name', R, DEFINE or an assertion ` +
             'such as (?=...)',
         );
-      while (isWord(this.c(k))) k++;
+      while (this.isNameUnit(k)) k++;
     }
     const ne = k;
     if ((term > 0 && this.c(k++) !== term) || this.c(k++) !== RPAREN)
@@ -1728,6 +2135,7 @@ class Parser {
         `malformed number or name after '(?(' at offset ${o}: write e.g. (?(1)yes|no) or (?(<name>)yes|no)`,
       );
     this.i = k;
+    const g = Parser.newGroup(s, 'cond', sign >= 0 ? 3 : 5);
     if (sign >= 0) {
       let num = Number(this.text(ns, ne) || '0');
       if (num <= 0)
@@ -1745,32 +2153,61 @@ class Parser {
     } else {
       g.cond = { name: this.text(ns, ne), terminated: term > 0 || rrefName, at: s, end: k, define: false };
     }
-    return this.parseGroup(s, g);
+    return { at: s, open: g };
   }
 
+  /** A group's alternatives up to its ')' (or the whole pattern for the root). */
   private parseGroup(s: number, g: GroupNode, opts?: Opts): Atom {
-    if (this.stack.length > 250)
-      this.fatal(s, `parentheses are too deeply nested at offset ${this.off(s)} (PCRE allows 250 levels)`);
-    if (g.kind === 'lookahead' || g.kind === 'lookbehind') {
-      if (this.pendingCondAssert) g.condAssert = true;
-      this.pendingCondAssert = false;
-    }
-    if (g.kind === 'lookbehind') g.ancestors = [...this.stack];
+    const top = g.kind === 'root';
     const saved = this.opts;
-    if (opts) this.opts = opts;
-    this.stack.push(g);
-    this.parseAlts(g, false);
+    const savedBase = this.wsBase;
+    const savedKept = this.wsKept;
+    if (!top) {
+      if (g.kind === 'lookahead' || g.kind === 'lookbehind') {
+        if (this.pendingCondAssert) g.condAssert = true;
+        this.pendingCondAssert = false;
+      }
+      if (g.kind === 'lookbehind') g.ancestors = [...this.stack];
+      g.len = 6 + g.skip;
+      this.wsBase = savedBase + savedKept + 3 + g.skip + (g.kind === 'lookbehind' ? 3 : 0);
+      if (opts) this.opts = opts;
+      this.stack.push(g);
+    }
+    const start = this.groupCount;
+    let max = start;
+    for (;;) {
+      if (g.kind === 'reset') this.groupCount = start;
+      if (g.alts.length > 0) g.len += 3; // OP_ALT
+      if (g.kind === 'lookbehind') g.len += 3; // OP_REVERSE
+      const alt: Node[] = [];
+      g.alts.push(alt);
+      this.wsKept = 0;
+      this.parseSeq(alt, top, g);
+      max = Math.max(max, this.groupCount);
+      if (this.c(this.i) !== PIPE) break;
+      this.i++;
+    }
+    this.groupCount = max;
+    const size: Size = {
+      k: 'group',
+      n: g.len,
+      assert: g.kind === 'lookahead' || g.kind === 'lookbehind',
+      cond: g.kind === 'cond',
+    };
+    if (top) return { node: g, repeatable: false, size };
     this.stack.pop();
     this.opts = saved;
+    this.wsBase = savedBase;
+    this.wsKept = savedKept;
     if (this.c(this.i) !== RPAREN)
       this.fatal(
         s,
         `missing ')': the '(' at offset ${this.off(s)} is never closed; add ')' or write \\( for a literal '('`,
       );
     this.i++;
-    this.emit(')');
     g.closed = true;
     g.end = this.i;
+    if (g.selfRef) size.n = g.len += 6;
     if (g.kind === 'lookbehind') this.lookbehinds.push(g);
     if (g.kind === 'cond') this.conds.push(g);
     if (g.condAssert)
@@ -1778,8 +2215,9 @@ class Parser {
         node: g,
         repeatable: false,
         why: 'follows the assertion that is the condition of a (?(...)) group',
+        size,
       };
-    return { node: g, repeatable: true };
+    return { node: g, repeatable: true, size };
   }
 
   // ---- checks that need the whole pattern
@@ -1912,7 +2350,7 @@ class Parser {
 }
 
 // -------------------------------------------------------------------------------------------
-// Delimiters, units, fallbacks
+// Delimiters, start-of-pattern settings, units, fallbacks
 
 function lastUnescapedSlash(s: string): number {
   for (let p = s.length - 1; p > 0; p--) {
@@ -1924,6 +2362,11 @@ function lastUnescapedSlash(s: string): number {
   return -1;
 }
 
+/**
+ * KAZOO strips the first and the last '/' of the written pattern. A '\' just before the closing
+ * slash is PCRE's business (a lone one at the end is an error, but \Q\ is fine), so it is only
+ * reported with the parser's help (see analyzePattern).
+ */
 function splitDelimiters(written: string, issues: PatternIssue[]): { body: string; base: number } {
   const delim = (offset: number, message: string): void => {
     issues.push({ code: 'pattern_delimiters', severity: 'error', message, offset });
@@ -1947,8 +2390,8 @@ function splitDelimiters(written: string, issues: PatternIssue[]): { body: strin
     delim(lead, `the pattern must be written between slashes: write /${inner}/`);
     return { body: inner, base: lead };
   }
+  if (core.length >= 2 && core.endsWith('/')) return { body: core.slice(1, -1), base: lead + 1 };
   const last = lastUnescapedSlash(core);
-  if (last === core.length - 1) return { body: core.slice(1, -1), base: lead + 1 };
   const tail = last > 0 ? core.slice(last + 1) : '';
   if (last > 0 && /^[dgimsuvyx]+$/.test(tail)) {
     delim(
@@ -1960,38 +2403,50 @@ function splitDelimiters(written: string, issues: PatternIssue[]): { body: strin
     );
     return { body: core.slice(1, last), base: lead + 1 };
   }
-  if (core.length >= 2 && core.endsWith('/')) {
-    delim(
-      lead + core.length - 1,
-      `the closing '/' at offset ${lead + core.length - 1} is escaped by the '\\' before it: the pattern must end with ` +
-        "an unescaped '/' (write \\\\/ if the pattern ends with a literal backslash)",
-    );
-    return { body: core.slice(1, -1), base: lead + 1 };
-  }
   delim(lead + core.length, "the pattern must end with an unescaped '/': write it as /.../");
   return { body: core.slice(1), base: lead + 1 };
 }
 
+const SIMPLE_SETTINGS = ['UTF8', 'UTF', 'UCP', 'NO_AUTO_POSSESS', 'NO_START_OPT'];
+const NEWLINE_SETTINGS = ['CR', 'LF', 'CRLF', 'ANY', 'ANYCRLF', 'BSR_ANYCRLF', 'BSR_UNICODE'];
+
+/** The start-of-pattern setting at the start of t, e.g. (*UTF8) or (*LIMIT_MATCH=10), as PCRE reads it. */
+function startSetting(t: string): { text: string; name: string } | undefined {
+  if (!t.startsWith('(*')) return undefined;
+  for (const name of SIMPLE_SETTINGS) if (t.startsWith(`(*${name})`)) return { text: `(*${name})`, name };
+  for (const name of ['LIMIT_MATCH', 'LIMIT_RECURSION']) {
+    if (!t.startsWith(`(*${name}=`)) continue;
+    let p = name.length + 3;
+    let value = 0;
+    // PCRE stops before a value that would overflow 32 bits, and then the setting is unknown.
+    while (/[0-9]/.test(t[p] ?? '') && value <= 429496728) value = value * 10 + Number(t[p++]);
+    return t[p] === ')' ? { text: t.slice(0, p + 1), name } : undefined;
+  }
+  for (const name of NEWLINE_SETTINGS) if (t.startsWith(`(*${name})`)) return { text: `(*${name})`, name };
+  return undefined;
+}
+
 /** Leading (*UTF8), (*CR), (*LIMIT_MATCH=n)... settings, which only PCRE's outer compile reads. */
-function startSettings(body: string): { start: number; utf: boolean; newline: Newline; found: string[] } {
+function startSettings(body: string): Settings {
   let start = 0;
   let utf = false;
+  let ucp = false;
   let newline: Newline = 'lf';
   const found: string[] = [];
   for (;;) {
-    const m = START_SETTING.exec(body.slice(start));
+    const m = startSetting(body.slice(start));
     if (!m) break;
-    const name = m[1] ?? '';
-    if (name === 'UTF8' || name === 'UTF') utf = true;
-    else if (name === 'CR') newline = 'cr';
-    else if (name === 'LF') newline = 'lf';
-    else if (name === 'CRLF') newline = 'crlf';
-    else if (name === 'ANYCRLF') newline = 'anycrlf';
-    else if (name === 'ANY') newline = 'any';
-    found.push(`start-of-pattern setting ${m[0]}`);
-    start += m[0].length;
+    if (m.name === 'UTF8' || m.name === 'UTF') utf = true;
+    else if (m.name === 'UCP') ucp = true;
+    else if (m.name === 'CR') newline = 'cr';
+    else if (m.name === 'LF') newline = 'lf';
+    else if (m.name === 'CRLF') newline = 'crlf';
+    else if (m.name === 'ANYCRLF') newline = 'anycrlf';
+    else if (m.name === 'ANY') newline = 'any';
+    found.push(`start-of-pattern setting ${m.text}`);
+    start += m.text.length;
   }
-  return { start, utf, newline, found };
+  return { start, utf, ucp, newline, found };
 }
 
 function toUnits(body: string, utf: boolean): { units: number[]; offs: number[] } {
@@ -2003,13 +2458,7 @@ function toUnits(body: string, utf: boolean): { units: number[]; offs: number[] 
       units.push(cp);
       offs.push(k);
     } else {
-      const bytes =
-        cp < 0x800
-          ? [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)]
-          : cp < 0x10000
-            ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)]
-            : [0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
-      for (const b of bytes) {
+      for (const b of utf8Bytes(cp)) {
         units.push(b);
         offs.push(k);
       }
@@ -2048,50 +2497,76 @@ function roughGroupCount(body: string): number {
 // Public API
 
 /**
- * Analyses a pattern as written in the config (`/.../`): delimiters, PCRE (Erlang re) syntax,
- * JavaScript-only syntax, capture-group count and the PCRE-only constructs it uses.
+ * Analyses a pattern as written in the config (`/.../`): delimiters, PCRE (Erlang re) syntax
+ * and limits, JavaScript-only syntax, capture-group count and the PCRE-only constructs it uses.
  */
 export function analyzePattern(written: string): PatternAnalysis {
   const issues: PatternIssue[] = [];
   const { body, base } = splitDelimiters(written, issues);
-  const settings = startSettings(body);
-  const { units, offs } = toUnits(body, settings.utf);
-  const parser = new Parser(units, offs, body, base, settings.utf, settings.newline, settings.start);
+  // Erlang hands PCRE a C string: it ends at the first NUL.
+  const nul = body.indexOf('\0');
+  const text = nul >= 0 ? body.slice(0, nul) : body;
+  if (nul >= 0)
+    issues.push({
+      code: 'pattern_syntax',
+      severity: 'error',
+      message:
+        `the pattern contains a NUL character at offset ${base + nul}: Erlang's re stops reading the pattern ` +
+        'there, so everything after it would be silently ignored; write \\x00 to match a NUL byte',
+      offset: base + nul,
+    });
+  const settings = startSettings(text);
+  const { units, offs } = toUnits(text, settings.utf);
+  const parser = new Parser(units, offs, text, base, settings);
   parser.parse();
-  issues.push(...parser.issues);
-  const pcreOnly = [...settings.found, ...parser.pcreOnly];
-  const groups = parser.aborted ? roughGroupCount(body) : parser.groupCount;
-
-  // Conservative cross-check: if JavaScript refuses what we accepted, say so rather than pass it.
-  const bodyErrors = issues.some((x) => x.severity === 'error' && x.code !== 'pattern_delimiters');
-  if (!parser.aborted && !bodyErrors) {
-    const source = pcreOnly.length === 0 ? body : parser.js;
-    try {
-      new RegExp(source);
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      issues.push({
-        code: 'pattern_syntax',
-        severity: 'error',
-        message:
-          `JavaScript's RegExp rejects this pattern (${why}) although kzops found no PCRE error; kzops is ` +
-          'conservative here: simplify the pattern, or check it against KAZOO before relying on it',
-      });
-    }
+  const lone = parser.issues.find((i) => i.message.startsWith("the pattern ends with a lone '\\'"));
+  const core = written.trim();
+  if (lone && nul < 0 && core.length >= 2 && core.endsWith('\\/')) {
+    const at = written.length - (written.length - written.trimEnd().length) - 1;
+    issues.push({
+      code: 'pattern_delimiters',
+      severity: 'error',
+      message:
+        `the closing '/' at offset ${at} is escaped by the '\\' before it: the pattern must end with an ` +
+        "unescaped '/' (write \\\\/ if the pattern ends with a literal backslash)",
+      offset: at,
+    });
   }
-  return { body, groups, pcreOnly, issues };
+  issues.push(...parser.issues);
+  if (parser.length !== undefined && parser.length > MAX_LENGTH)
+    issues.push({
+      code: 'pattern_syntax',
+      severity: 'error',
+      message:
+        `the pattern is too large for PCRE: it compiles to ${parser.length} bytes, over the limit of ${MAX_LENGTH} ` +
+        '(Erlang reports "regular expression is too large"); a repeat count on a group copies the group that many ' +
+        'times, e.g. (?:ab){30000}; use smaller counts or simpler groups',
+    });
+  return {
+    body,
+    groups: parser.aborted ? roughGroupCount(text) : parser.groupCount,
+    pcreOnly: [...settings.found, ...parser.pcreOnly],
+    compiledLength: parser.length,
+    issues,
+  };
 }
 
 /**
- * Checks that a `replace` string only refers to capture groups the pattern has.
+ * Checks a `replace` string against the pattern's capture groups.
  *
- * Accepted group references, and why:
- * - `$N` and `${N}`: the form KAZOO's documentation uses (`"replace": "$1"`); `${N}` lets a digit
- *   follow the reference (`${1}0`).
- * - `\N`, `\gN` and `\g{N}`: what Erlang's `re:replace/4` itself understands.
- * - `$0`, `\0` and `&` mean the whole match (always valid). A bare `&` gets a warning, because with
- *   `re:replace` it inserts the whole match; `\&` is a literal `&` and `\\` a literal backslash.
- * Digits are read greedily (`$12` is group 12), as `re:replace` does for `\12`.
+ * What kzops accepts, and what each form means:
+ * - `$N` and `${N}`: group N, the form KAZOO's documentation uses (`"replace": "$1"`); `${N}` lets
+ *   a digit follow (`${1}0`). Erlang's re:replace itself would copy `$1` literally, so this is
+ *   KAZOO's own substitution; kzops checks that group N exists.
+ * - `\N`, `\gN` and `\g{N}` (N a plain number): group N, as Erlang's re:replace reads them.
+ * - `&`: the whole match with re:replace (warned: easy to write by accident); `\&` is a literal `&`.
+ * - `\0`: a literal `0` with re:replace, not the whole match (warned).
+ * - a backslash before any other character is that character (`\\` a backslash, `\$` a dollar);
+ *   a lone `\` at the end is a backslash.
+ * Refused: `\g{-N}`, `\g<N>`, `\g'N'`, `\g{name}` and any other `\g` that is not `\gN` or `\g{N}`
+ * (re:replace raises an exception on them, so the number would not be rewritten), `${name}`,
+ * and references to groups the pattern does not have (re:replace would insert nothing).
+ * Digits are read greedily (`$12` is group 12), as re:replace does for `\12`.
  */
 export function checkReplace(replace: string, groups: number): PatternIssue[] {
   const issues: PatternIssue[] = [];
@@ -2138,10 +2613,37 @@ export function checkReplace(replace: string, groups: number): PatternIssue[] {
         i += m[0].length;
       } else i++;
     } else if (ch === '\\') {
-      if ((m = /^\\(\d+)/.exec(rest)) || (m = /^\\g\{(\d+)\}/.exec(rest)) || (m = /^\\g(\d+)/.exec(rest))) {
+      if (
+        (m = /^\\([1-9]\d*)/.exec(rest)) ||
+        (m = /^\\g\{(\d+)\}/.exec(rest)) ||
+        (m = /^\\g(\d+)/.exec(rest))
+      ) {
         ref(i, m[0], m[1] ?? '', backslash);
         i += m[0].length;
-      } else i += 2; // \\, \& and any other escaped character
+      } else if (rest.startsWith('\\g') && rest.length > 2) {
+        m = /^\\g(\{[^}]*\}?|<[^>]*>?|'[^']*'?|.)/.exec(rest);
+        const t = m?.[0] ?? '\\g';
+        issues.push({
+          code: 'replace_group',
+          severity: 'error',
+          message:
+            `replace uses '${t}' at offset ${i}, which Erlang's re:replace does not understand (it raises an ` +
+            'exception, so the number is not rewritten): write \\gN or \\g{N} with the plain group number, or $N',
+          offset: i,
+        });
+        i += t.length;
+      } else {
+        if (rest.startsWith('\\0'))
+          issues.push({
+            code: 'replace_group',
+            severity: 'warning',
+            message:
+              `'\\0' at offset ${i}: with Erlang's re:replace it inserts a literal '0', not the whole match; ` +
+              'write 0 for a zero, or & for the whole match',
+            offset: i,
+          });
+        i += 2; // \\, \&, \0, \g at the end and any other escaped character
+      }
     } else {
       if (ch === '&')
         issues.push({
