@@ -223,11 +223,11 @@ async function writeSeed(path) {
   await writeFile(path, JSON.stringify(seed, null, 2));
 }
 
-async function startSim(seedPath) {
+async function startSim(seedPath, extraArgs = []) {
   const child = track(
     spawn(
       process.execPath,
-      [BIN, 'sim', '--port', '0', '--latency', String(LATENCY_MS), '--seed', seedPath],
+      [BIN, 'sim', '--port', '0', '--latency', String(LATENCY_MS), '--seed', seedPath, ...extraArgs],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -762,4 +762,15 @@ export async function reconcileBench() {
 }
 
 // For checking the pieces on their own (generator, simulator, counting, the sequential loop).
-export { model, generate, writeSeed, startSim, kzops, RequestCounter, sequentialBaseline, EXPECTED };
+export {
+  model,
+  generate,
+  writeSeed,
+  startSim,
+  kzops,
+  parseJson,
+  RequestCounter,
+  sequentialBaseline,
+  EXPECTED,
+  tempDirs,
+};

@@ -9,6 +9,7 @@ const benches = {
   validate: async () => (await import('./validate.js')).validateBench(),
   'bulk-move': async () => (await import('./bulk-move.js')).bulkMoveBench(),
   reconcile: async () => (await import('./reconcile.js')).reconcileBench(),
+  'rate-limited': async () => (await import('./rate-limited.js')).rateLimitedBench(),
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

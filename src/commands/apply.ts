@@ -43,6 +43,8 @@ export interface ApplyJson {
   summary: { done: number; failed: number; skipped: number };
   /** HTTP requests the client sent (reads and writes, retries included). */
   requests: number;
+  /** Of those, how many the server answered 429 (each was waited out and sent again). */
+  rate_limited: number;
   state_file: string;
   /** The commit made by --commit. */
   commit?: string;
@@ -193,6 +195,7 @@ ${BaseCommand.exitCodesHelp}`;
             divergences: [],
             summary: { done: 0, failed: 0, skipped: 0 },
             requests: conn.client.requestsSent,
+            rate_limited: conn.client.rateLimitedResponses,
           };
         }
 
@@ -246,6 +249,7 @@ ${BaseCommand.exitCodesHelp}`;
           divergences: applied.divergences,
           summary,
           requests: conn.client.requestsSent,
+          rate_limited: conn.client.rateLimitedResponses,
           ...(commit === undefined ? {} : { commit }),
         };
       } finally {

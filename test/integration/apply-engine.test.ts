@@ -39,9 +39,8 @@ import {
   res,
   ROUTING,
   routingWrites,
-  simClient,
+  simAndClient,
   simDocs,
-  startEmptyRoutingSim,
   stepLines,
   SUPER_KEY,
   TARGET,
@@ -57,13 +56,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(): Promise<{ sim: SimHandle; client: KazooClient }> {
-  const sim = await startEmptyRoutingSim();
-  cleanups.push(() => sim.close());
-  const client = simClient(sim);
-  cleanups.push(() => client.close());
-  return { sim, client };
-}
+const setup = (): Promise<{ sim: SimHandle; client: KazooClient }> => simAndClient(cleanups);
 
 /** A client whose requests can be intercepted by overriding methods (see the tests). */
 function clientFor(sim: SimHandle, Class: typeof KazooClient): KazooClient {

@@ -18,8 +18,7 @@ import {
   reconcile,
   res,
   ROUTING,
-  simClient,
-  startEmptyRoutingSim,
+  simAndClient,
   stepLines,
   SUPER_KEY,
   TARGET,
@@ -32,15 +31,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(
+const setup = (
   opts: Omit<SimOptions, 'port' | 'seed'> = {},
-): Promise<{ sim: SimHandle; client: KazooClient }> {
-  const sim = await startEmptyRoutingSim(opts);
-  cleanups.push(() => sim.close());
-  const client = simClient(sim);
-  cleanups.push(() => client.close());
-  return { sim, client };
-}
+): Promise<{ sim: SimHandle; client: KazooClient }> => simAndClient(cleanups, opts);
 
 const CC_ID = 'cc0000000000000000000000000000f1';
 const CLUSTER_ID = 'c1a5000000000000000000000000fa01';

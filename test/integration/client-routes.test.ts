@@ -111,23 +111,22 @@ async function setup(opts: Omit<SimOptions, 'port' | 'now'> = {}) {
 }
 
 /** The rejection of `promise`, which must be a `KazooApiError`. */
-async function apiError(promise: Promise<unknown>): Promise<KazooApiError> {
+/** The error `promise` rejects with, checked to be an instance of `Class`. */
+async function rejectsWith<E>(
+  promise: Promise<unknown>,
+  Class: abstract new (...args: never[]) => E,
+): Promise<E> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(KazooApiError);
-  return error as KazooApiError;
+  expect(error).toBeInstanceOf(Class);
+  return error as E;
 }
 
-async function authError(promise: Promise<unknown>): Promise<KazooAuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KazooAuthError);
-  return error as KazooAuthError;
-}
+const apiError = (promise: Promise<unknown>): Promise<KazooApiError> => rejectsWith(promise, KazooApiError);
+const authError = (promise: Promise<unknown>): Promise<KazooAuthError> =>
+  rejectsWith(promise, KazooAuthError);
 
 function authRequests(sim: SimHandle): RequestLogEntry[] {
   return sim.requests.filter((r) => AUTH_PATHS.has(r.path));

@@ -34,6 +34,21 @@ export async function startEmptyRoutingSim(opts: Omit<SimOptions, 'port' | 'seed
   return startSim({ port: 0, seed: emptyRoutingSeed(), log: () => undefined, ...opts });
 }
 
+/**
+ * A fresh simulator (no routing documents) and a client of it, both closed by the caller's
+ * `cleanups` (run them in reverse after each test).
+ */
+export async function simAndClient(
+  cleanups: (() => Promise<void>)[],
+  opts: Omit<SimOptions, 'port' | 'seed'> = {},
+): Promise<{ sim: SimHandle; client: KazooClient }> {
+  const sim = await startEmptyRoutingSim(opts);
+  cleanups.push(() => sim.close());
+  const client = simClient(sim);
+  cleanups.push(() => client.close());
+  return { sim, client };
+}
+
 /** A client of `sim` as the super_master key, with a short retry budget and no real back-off. */
 export function simClient(sim: SimHandle): KazooClient {
   return new KazooClient(resolveTarget({ url: sim.url }, { KZOPS_API_KEY: SUPER_KEY }, TARGET), {

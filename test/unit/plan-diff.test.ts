@@ -537,10 +537,26 @@ describe('properties', () => {
   it('(2) extra live fields never cause a diff: diff(d, merge(live, d)) is empty', () => {
     fc.assert(
       fc.property(doc, doc, anyRules, (d, live, rules) => {
-        expect(diffDocument(d, merge(live, d), rules)).toEqual([]);
+        expect(diffDocument(d, merge(live, d), rules, { emptyClears: false })).toEqual([]);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('(2b) ...except under an empty mapping the config writes, which says to clear it', () => {
+    fc.assert(
+      fc.property(doc, doc, anyRules, (d, live, rules) => {
+        for (const change of diffDocument(d, merge(live, d), rules)) {
+          expect(change.after).toEqual({});
+          expect(change.before).not.toEqual({});
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(diffDocument({ a: {} }, { a: { b: 1 } }, NONE)).toEqual([
+      { path: 'a', segments: ['a'], before: { b: 1 }, after: {} },
+    ]);
+    expect(diffDocument({ a: {} }, { a: {} }, NONE)).toEqual([]);
   });
 
   it('(3a) permuting (and duplicating in) a set-path array live is no diff', () => {

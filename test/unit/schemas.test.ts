@@ -157,4 +157,15 @@ describe('what the schemas refuse', () => {
     rejects('targets', withSandbox({ api_key_env: undefined, user_env: 'KZOPS_USER' }), 'dependentRequired');
     rejects('targets', { ...targets, targets: { Sandbox: sandbox } }, 'pattern');
   });
+
+  it('a rate_limit that is true, has an unknown field, or a bucket below one token', () => {
+    const sandbox = (targets.targets as Node).sandbox as Node;
+    const withSandbox = (changes: Node) => ({ ...targets, targets: { sandbox: { ...sandbox, ...changes } } });
+    rejects('targets', withSandbox({ rate_limit: true }), 'const');
+    rejects('targets', withSandbox({ rate_limit: { tokens: 100, burst: 5 } }), 'additionalProperties');
+    rejects('targets', withSandbox({ rate_limit: { tokens: 0 } }), 'minimum');
+    rejects('targets', withSandbox({ rate_limit: { per_second: 0 } }), 'exclusiveMinimum');
+    expect(compile('targets')(withSandbox({ rate_limit: false }))).toBe(true);
+    expect(compile('targets')(withSandbox({ rate_limit: { per_second: 50 } }))).toBe(true);
+  });
 });

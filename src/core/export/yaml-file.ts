@@ -233,7 +233,9 @@ export function updateFileText(
   if (!isRecord(current)) return { editable: false, reason: 'its top level is not a mapping' };
 
   const removals = absentKeys(current, value, [], []);
-  const changes = diffDocument(value, current, rules);
+  // The exported value is what the server returned: an empty mapping there may be a secret the
+  // server does not show, never a request to clear the file's mapping.
+  const changes = diffDocument(value, current, rules, { emptyClears: false });
   if (removals.length === 0 && changes.length === 0) return { editable: true, text, changed: false };
   for (const path of removals) deleteValue(doc, path);
   for (const change of changes) {

@@ -34,6 +34,15 @@ export interface FieldChange {
   after: unknown;
 }
 
+export interface DiffOptions {
+  /**
+   * An empty mapping in `desired` against a non-empty one live is a change (default true: the
+   * config said `{}`). Export, whose "desired" is what the server returned, turns it off: there
+   * an empty mapping may only mean the server hid a write-only secret.
+   */
+  emptyClears?: boolean;
+}
+
 export interface DiffRules {
   /** Dotted paths (with `*` for any key, e.g. "ips.inbound.*") whose arrays are SETS: order and duplicates do not matter. */
   sets: readonly string[];
@@ -229,6 +238,7 @@ function copy(value: unknown): unknown {
 interface CompiledRules {
   sets: string[][];
   ips: string[][];
+  emptyClears: boolean;
 }
 
 /** `*` matches any one segment; patterns match whole paths only. */
@@ -256,7 +266,7 @@ function diffValue(path: Path, desired: unknown, live: unknown, rules: CompiledR
   if (isMapping(desired) && isMapping(live)) {
     // An empty mapping written in the YAML says "nothing here", not "nothing said": KAZOO's
     // PATCH clears an object given `{}`, so that is the change to make.
-    if (Object.keys(desired).length === 0 && Object.keys(live).length > 0) {
+    if (rules.emptyClears && Object.keys(desired).length === 0 && Object.keys(live).length > 0) {
       out.push({ path: path.map(String).join('.'), segments: [...path], before: copy(live), after: {} });
       return;
     }
@@ -290,10 +300,12 @@ export function diffDocument(
   desired: Record<string, unknown>,
   live: Record<string, unknown> | undefined,
   rules: DiffRules,
+  opts: DiffOptions = {},
 ): FieldChange[] {
   const compiled: CompiledRules = {
     sets: rules.sets.map((p) => p.split('.')),
     ips: rules.ips.map((p) => p.split('.')),
+    emptyClears: opts.emptyClears ?? true,
   };
   const changes: FieldChange[] = [];
   const liveDoc = live ?? {};
