@@ -8,7 +8,7 @@ import { acquireLock, lockPath, type Lock } from '../reconcile/lock.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
-import { UsageError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import {
   exportConfig,
   type ExportResult,
@@ -122,6 +122,18 @@ ${BaseCommand.exitCodesHelp}`;
     let lock: Lock | undefined;
     try {
       const files = existed ? await readConfigDir(dir) : [];
+      // A file kzops could not read (a dangling link, a link out of the tree, a folder named
+      // like a file, one over the size limit) must not be overwritten, nor written through.
+      const unusable = files.filter((f) => f.unusable !== undefined);
+      if (unusable.length > 0) {
+        throw new ConfigError(
+          `--dir ${dir}: ${unusable.length} entr${unusable.length === 1 ? 'y' : 'ies'} cannot be read (${unusable
+            .slice(0, 3)
+            .map((f) => f.path)
+            .join(', ')}${unusable.length > 3 ? ', ...' : ''}); nothing was exported`,
+          { hint: `run kzops validate --dir ${dir} for each reason, and fix or remove them` },
+        );
+      }
       const schemas = await loadSchemas();
       const prepared = await prepareConnection({
         dir: flags.dir,

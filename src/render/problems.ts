@@ -11,6 +11,7 @@ import pc from 'picocolors';
 import {
   isSecretField,
   lineText,
+  maskUserinfo,
   type ConfigFile,
   type Problem,
   type ValidationResult,
@@ -59,10 +60,12 @@ const KEY_LINE = /^(\s*(?:-\s+)?["']?)([^"':\s]+)(["']?\s*:\s+)(\S.*)$/;
 
 /**
  * A source line as shown under a problem, with the value of a secret field (`api_key: ...`)
- * masked: the problem says where the secret is, and printing it would copy it into CI logs.
- * The mapping form `{env: NAME}` is no secret and stays.
+ * and the credentials in any URL (`https://user:password@host`) masked: the problem says where
+ * the secret is, and printing it would copy it into CI logs. The mapping form `{env: NAME}` is
+ * no secret and stays.
  */
-export function redactLine(source: string): string {
+export function redactLine(line: string): string {
+  const source = maskUserinfo(line);
   const m = KEY_LINE.exec(source);
   if (!m || !isSecretField(m[2] ?? '') || m[4]?.startsWith('{')) return source;
   return `${m[1] ?? ''}${m[2] ?? ''}${m[3] ?? ''}${'*'.repeat(8)}`;
@@ -75,7 +78,8 @@ export function renderProblemsText(
   opts: TextOptions,
 ): string {
   const c = pc.createColors(opts.color);
-  const texts = new Map(files.map((f) => [f.path, f.text]));
+  // An entry the reader could not use has no text to show (and none may be shown).
+  const texts = new Map(files.flatMap((f) => (f.unusable ? [] : [[f.path, f.text] as const])));
   const entries = result.problems.map((p) => {
     const where = c.bold(`${displayPath(p.file, opts.dir)}:${p.line}:${p.col}`);
     const code = p.severity === 'error' ? c.red(p.code) : c.yellow(p.code);

@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('readConfigDir', () => {
   it('reads every .yaml and .yml file under the directory, relative paths with /, sorted', async () => {
     const files = await readConfigDir(dir);
-    expect(files.map((f) => f.path)).toEqual([
+    expect(files.filter((f) => !f.unusable).map((f) => f.path)).toEqual([
       'carrier_sbcs/a.yml',
       'carrier_sbcs/b.yaml',
       'carrier_sbcs/link.yaml',
@@ -37,6 +37,20 @@ describe('readConfigDir', () => {
       'targets.yaml',
     ]);
     expect(files[0]?.text).toBe('name: A\n');
+  });
+
+  it('returns, in path order among the files, the entries it cannot use (and skips README.md, notes.txt)', async () => {
+    const files = await readConfigDir(dir);
+    expect(files.map((f) => [f.path, f.unusable?.reason ?? 'read'])).toEqual([
+      ['carrier_sbcs/a.yml', 'read'],
+      ['carrier_sbcs/b.yaml', 'read'],
+      ['carrier_sbcs/dangling.yaml', 'broken_link'],
+      ['carrier_sbcs/link.yaml', 'read'],
+      ['media_servers/deep', 'not_a_file'],
+      ['media_servers/deep/c.yaml', 'read'],
+      ['media_servers/loop', 'not_a_file'],
+      ['targets.yaml', 'read'],
+    ]);
   });
 
   it('refuses a directory that does not exist, naming the flag (exit 64)', async () => {

@@ -7,6 +7,7 @@
  * reads the files (src/config/read-config-dir.ts) and the schemas (src/config/schemas.ts).
  */
 import { InternalError } from '../errors.js';
+import { unusableProblem } from './entries.js';
 import { contentStart, provenValue } from './fast-path.js';
 import { layoutFiles, place, type Placement } from './layout.js';
 import { parseConfigFile, parsedFile } from './parse.js';
@@ -28,10 +29,12 @@ import {
   type ValidationResult,
 } from './types.js';
 import { checkUniqueness } from './uniqueness.js';
+import { targetsWithCredentials, urlCredentialProblems } from './urls.js';
 
 export { lineText } from './position.js';
+export { maskUserinfo } from './urls.js';
 export { isSecretField } from './secrets.js';
-export type { ConfigFile, Problem, ProblemCode } from './problem.js';
+export type { ConfigFile, Problem, ProblemCode, Unusable } from './problem.js';
 export type { LoadedResource, ResourceKind, ValidationResult } from './types.js';
 export { RESOURCE_KINDS } from './types.js';
 
@@ -58,6 +61,7 @@ const CHECKS: readonly Check[] = [
  */
 const SUPERSEDES: Partial<Record<ProblemCode, readonly ProblemCode[]>> = {
   plain_secret: ['invalid_type', 'invalid_value'],
+  url_credentials: ['invalid_format', 'invalid_value'],
 };
 
 function schemaFor(kind: FileKind, schemas: Record<string, object>): object {
@@ -82,8 +86,15 @@ export interface FileOutcome {
   value?: Record<string, unknown>;
 }
 
-/** Parses one file and checks it against the schema of the folder it sits in. Never throws. */
+/**
+ * Parses one file and checks it against the schema of the folder it sits in. Never throws.
+ * An entry the reader could not use (`unusable`) has that one problem.
+ */
 export function checkFile(input: ConfigFile, schemas: Record<string, object>): FileOutcome {
+  if (input.unusable) {
+    const problem = unusableProblem(input);
+    return { file: input.path, start: FILE_START, problems: problem ? [problem] : [], schemaProblems: [] };
+  }
   const fast = fastOutcome(input, schemas);
   if (fast) return fast;
   const outcome = parseConfigFile(input);
@@ -91,6 +102,7 @@ export function checkFile(input: ConfigFile, schemas: Record<string, object>): F
   const { parsed } = outcome;
   const schemaProblems =
     parsed && placement ? checkSchema({ ...parsed, ...placement }, schemaFor(placement.kind, schemas)) : [];
+  if (parsed && placement?.kind === 'targets') schemaProblems.push(...urlCredentialProblems(parsed));
   // The later stages need positions only for the few nodes they report (see ParsedFile).
   parsed?.forget();
   return {
@@ -108,6 +120,8 @@ function fastOutcome(input: ConfigFile, schemas: Record<string, object>): FileOu
   if (!placement || problem) return undefined;
   const value = provenValue(input.path, input.text, placement, schemaFor(placement.kind, schemas));
   if (value === undefined) return undefined;
+  // Its schema accepts a URL with credentials: the full path places that problem.
+  if (placement.kind === 'targets' && targetsWithCredentials(value).length > 0) return undefined;
   return { file: input.path, start: contentStart(input.text), problems: [], schemaProblems: [], value };
 }
 
@@ -181,16 +195,32 @@ export function validateConfig(
 ): ValidationResult {
   return combineOutcomes(
     files,
-    files.map((f) => checkFile(f, schemas)),
+    files.flatMap((f) => (f.unusable ? [] : [checkFile(f, schemas)])),
   );
 }
 
-/** The cross-file stages (layout, references, uniqueness, ...) over each file's own outcome. */
+const YAML_FILE = /\.ya?ml$/;
+
+/**
+ * The cross-file stages (layout, references, uniqueness, ...) over each file's own outcome.
+ * An entry the reader could not use is one error of its own; when it is named like a YAML
+ * file it still takes its place in the layout, so its key exists for references and protect
+ * entries (it is not a resource that was removed), but its name is not checked until it can be read.
+ */
 function combineOutcomes(files: readonly ConfigFile[], outcomes: readonly FileOutcome[]): ValidationResult {
+  const unusable = files.filter((f) => f.unusable);
+  const skipped = new Set(unusable.map((f) => f.path));
   // Layout problems point at where each file's content starts.
   const starts = new Map(outcomes.map((o) => [o.file, o.start]));
-  const layout = layoutFiles(files, (path) => starts.get(path) ?? FILE_START);
-  const problems: Problem[] = [...layout.problems];
+  const layout = layoutFiles(
+    unusable.length === 0 ? files : files.filter((f) => !f.unusable || YAML_FILE.test(f.path)),
+    (path) => starts.get(path) ?? FILE_START,
+  );
+  const problems: Problem[] = layout.problems.filter((p) => !skipped.has(p.file));
+  for (const f of unusable) {
+    const p = unusableProblem(f);
+    if (p) problems.push(p);
+  }
   for (const o of outcomes) {
     problems.push(...o.problems);
     if (layout.placed.has(o.file)) problems.push(...o.schemaProblems);

@@ -12,6 +12,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Problem, ProblemCode } from './problem.js';
 import { dotted, fieldMessage, locate, problemAt, problemAtPos } from './position.js';
 import { isSecretPath } from './secrets.js';
+import { maskUserinfo } from './urls.js';
 import { didYouMean } from './suggest.js';
 import type { LoadedFile } from './types.js';
 
@@ -92,7 +93,8 @@ const MAX_QUOTE = 60;
 function got(value: unknown, secret: boolean): string {
   if (secret) return '';
   if (typeof value === 'string') {
-    const shown = value.length > MAX_QUOTE ? `${value.slice(0, MAX_QUOTE)}...` : value;
+    const masked = maskUserinfo(value);
+    const shown = masked.length > MAX_QUOTE ? `${masked.slice(0, MAX_QUOTE)}...` : masked;
     return ` (got ${JSON.stringify(shown)})`;
   }
   if (value === null || value === undefined) return ' (got nothing)';
