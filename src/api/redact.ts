@@ -1,12 +1,16 @@
 /**
- * Redaction of secrets from anything we print: debug traces now, `--dry-run` output later.
+ * Redaction of secrets from structured data we print: debug traces, `--dry-run` curl lines,
+ * views of server documents.
  *
- * The rule is deliberately by *name*, not by value: we cannot know every secret value (a
- * device's SIP password arrives inside user data), but KAZOO names its secret fields
- * consistently, so masking those keys at any depth catches them wherever they appear.
+ * The rule here is by *name*: KAZOO names its secret fields consistently, so masking those
+ * keys at any depth catches them wherever they appear as fields. The same values repeated
+ * inside free text (a server error that echoes the request) are caught by value, at every
+ * output, by the secret registry (src/core/secret-registry.ts).
  */
+import { registerSecretLeaves, SECRET_MARKER, type SecretKind } from '../core/secret-registry.js';
+import { isSecretField } from '../core/validate/secrets.js';
 
-export const REDACTED = '<redacted>';
+export const REDACTED = SECRET_MARKER;
 
 /** JSON keys (compared case-insensitively) whose values are never printed. */
 const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -26,8 +30,18 @@ const SECRET_HEADERS: ReadonlySet<string> = new Set([
   'cookie',
 ]);
 
+/** One of the names above, or one config validation treats as secret (`passwd`, `private_key`, ...). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase());
+  return SECRET_KEYS.has(key.toLowerCase()) || isSecretField(key);
+}
+
+/**
+ * Registers with the output scrubber every value under a secret-named key, at any depth (each
+ * leaf of `credentials: {...}` too): for request bodies, responses and input files, so their
+ * secrets are caught by value wherever they are repeated.
+ */
+export function registerSecretsIn(value: unknown, kind: SecretKind = 'value'): void {
+  registerSecretLeaves(value, kind, isSecretKey);
 }
 
 /** True when any segment of a dotted field path (`voice.sip.password`) names a secret. */

@@ -4,8 +4,18 @@
  * oclif for --json) or throw.
  */
 import { Command, Errors, type Interfaces } from '@oclif/core';
-import { KzopsError, UsageError } from '../core/errors.js';
+import { InterruptedError, KzopsError, UsageError } from '../core/errors.js';
+import { revealValuesOnStdout, scrub, valuesRevealedOnStdout } from '../core/secret-registry.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
+
+/**
+ * `--show-secrets` (support commands): the secret values the command prints on stdout pass the
+ * output scrubber; credentials and everything on stderr or in files are still scrubbed.
+ */
+function revealIfAsked<T extends { flags: object }>(parsed: T): T {
+  if ((parsed.flags as Record<string, unknown>)['show-secrets'] === true) revealValuesOnStdout();
+  return parsed;
+}
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
@@ -25,7 +35,7 @@ export abstract class BaseCommand extends Command {
   >(options: Interfaces.Input<F, B, A>): Promise<Interfaces.ParserOutput<F, B, A>> {
     /* eslint-enable @typescript-eslint/no-explicit-any */
     try {
-      return await this.parse(options);
+      return revealIfAsked(await this.parse(options));
     } catch (err) {
       const message = (err instanceof Error ? err.message : String(err)).replace(
         /\nSee more help with --help$/,
@@ -43,7 +53,8 @@ export abstract class BaseCommand extends Command {
    * script reading stdout gets nothing it could mistake for a result, a person still sees why.
    */
   private stderr(line: string): void {
-    process.stderr.write(`${line}\n`);
+    // Scrubbed here too, not only by the stream (bin/run.js): errors are where echoes land.
+    process.stderr.write(`${scrub(line)}\n`);
   }
 
   /**
@@ -51,7 +62,7 @@ export abstract class BaseCommand extends Command {
    * token, which costs seconds on a large plan and is never wanted in a pipe.
    */
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    process.stdout.write(scrub(`${JSON.stringify(json, null, 2)}\n`, { reveal: valuesRevealedOnStdout() }));
   }
 
   protected override catch(err: Error): Promise<void> {
@@ -60,7 +71,8 @@ export abstract class BaseCommand extends Command {
       this.stderr(`error: ${err.summary()}`);
       if (err.hint) this.stderr(`hint: ${err.hint}`);
       if (err.kind === 'bug' || process.env.KZOPS_DEBUG?.includes('stack')) this.stderr(err.stack ?? '');
-      process.exitCode = exitCodeFor(err.code);
+      process.exitCode =
+        err instanceof InterruptedError && err.signal === 'SIGTERM' ? EXIT.terminated : exitCodeFor(err.code);
       return Promise.resolve();
     }
     // Anything else is a bug in kzops: say so, with the stack, and fail.

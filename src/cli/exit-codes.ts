@@ -17,6 +17,10 @@ export const EXIT = {
   refused: 5,
   /** Bad flags or arguments (BSD EX_USAGE). */
   usage: 64,
+  /** Stopped by Ctrl-C (SIGINT, 128 + 2): what had finished is recorded. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15): what had finished is recorded. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -30,6 +34,7 @@ export const EXIT_CODES_HELP = [
   '  4   partial failure: some operations failed, the rest were done',
   '  5   refused by a safety rule',
   '  64  bad flags or arguments',
+  '  130 interrupted (Ctrl-C); 143 terminated (SIGTERM): what had finished is recorded',
 ].join('\n');
 
 /** The exit code for a kzops error, by its closed code. */
@@ -42,6 +47,8 @@ export function exitCodeFor(code: KzopsErrorCode): ExitCode {
       return EXIT.invalid;
     case 'refused':
       return EXIT.refused;
+    case 'interrupted':
+      return EXIT.interrupted;
     case 'api_error':
     case 'auth_failed':
     case 'network_error':

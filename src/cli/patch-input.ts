@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { isSecretPath } from '../api/redact.js';
+import { isSecretPath, registerSecretsIn } from '../api/redact.js';
 import { InvalidInputError } from '../core/errors.js';
 import { MDN_INPUT_PATTERN } from '../core/mdn.js';
 import { exactlyOne, setInput } from '../core/support/input.js';
@@ -230,6 +230,8 @@ function describeError(kind: InputKind, e: ErrorObject, root: unknown): string |
  * throws an InvalidInputError listing every problem by field.
  */
 export function checkInput(source: string, kind: InputKind, value: unknown): Record<string, unknown> {
+  // A SIP password from a file or --set: scrubbed from every output from here on.
+  registerSecretsIn(value);
   if (!isMapping(value)) {
     throw new InvalidInputError(
       `${source}: must be a mapping of fields (a ${kind}), not ${describeType(value)}`,

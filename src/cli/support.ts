@@ -5,7 +5,8 @@
  *
  * The audit trail is one JSON line per request that changed (or tried to change) the server:
  * time, target, operator (KZOPS_OPERATOR, else git's user.name, else the login name), method,
- * path, request id, status, and the data sent with secrets redacted. It goes to
+ * path, request id, status, and the data sent with secrets redacted (by key name, and every
+ * registered secret value anywhere in the line, the error included). It goes to
  * `.kzops/audit.jsonl` beside the config directory, or to `--audit-log FILE`.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { Flags } from '@oclif/core';
 import { simpleGit } from 'simple-git';
 import type { AuditEvent } from '../api/client.js';
 import { redactJson } from '../api/redact.js';
-import { RefusedError } from '../core/errors.js';
+import { scrubValue } from '../core/secret-registry.js';
+import { InterruptedError, RefusedError } from '../core/errors.js';
 import { renderDryRun } from '../render/support-views.js';
 import { connect, type Connection } from './connect.js';
 import { targetFlags } from './target-flags.js';
@@ -91,7 +93,8 @@ export async function connectSupport(opts: SupportOptions): Promise<SupportConne
   let auditPath = opts.auditLog ?? '';
   let target = '';
   const audit = (event: AuditEvent) => {
-    const line = {
+    // Redacted by key name, then by value: the error may repeat what the server echoed.
+    const line = scrubValue({
       time: new Date().toISOString(),
       target,
       operator,
@@ -101,7 +104,7 @@ export async function connectSupport(opts: SupportOptions): Promise<SupportConne
       status: event.status ?? null,
       ...(event.error === undefined ? {} : { error: event.error }),
       data: redactJson(event.data) ?? null,
-    };
+    });
     mkdirSync(dirname(auditPath), { recursive: true });
     // Synchronous, so the line is on disk before the command reports success.
     appendFileSync(auditPath, `${JSON.stringify(line)}\n`);
@@ -144,7 +147,15 @@ export async function confirmOrRefuse(
 /** A yes/no question at a terminal, "no" by default. */
 export async function ask(message: string): Promise<boolean> {
   const { default: confirm } = await import('@inquirer/confirm');
-  return confirm({ message, default: false });
+  try {
+    return await confirm({ message, default: false });
+  } catch (err) {
+    // Ctrl-C at the prompt (the terminal is in raw mode, so it arrives as a key, not a signal).
+    if (err instanceof Error && err.name === 'ExitPromptError') {
+      throw new InterruptedError('interrupted at the prompt; nothing was done');
+    }
+    throw err;
+  }
 }
 
 /** The flags `openChange` reads (every mutating command has them: `writeFlags`). */

@@ -8,6 +8,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { UsageError } from '../core/errors.js';
+import { scrubValue } from '../core/secret-registry.js';
 import { topologyForPlan } from '../core/graph/topology.js';
 import { planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
@@ -148,7 +149,8 @@ ${BaseCommand.exitCodesHelp}`;
         configDigest: configDigest(files),
       };
       try {
-        await writeFile(flags.out, JSON.stringify(saved, null, 2) + '\n');
+        // A secret value in any field (a live document may hold one) is saved as the marker.
+        await writeFile(flags.out, JSON.stringify(scrubValue(saved), null, 2) + '\n');
       } catch (err) {
         throw new UsageError(`--out ${flags.out}: ${(err as Error).message}`, { cause: err });
       }

@@ -15,6 +15,7 @@ export type KzopsErrorCode =
   | 'outcome_unknown'
   | 'protocol_error'
   | 'refused'
+  | 'interrupted'
   | 'internal';
 
 /** `user`: the user can fix it; `api`: the server or network failed or refused; `bug`: ours. */
@@ -74,4 +75,18 @@ export class UsageError extends KzopsError {
 export class RefusedError extends KzopsError {
   readonly code = 'refused';
   readonly kind = 'user';
+}
+
+/** The user stopped the command (Ctrl-C at a prompt, or a signal) before it changed anything more. */
+export class InterruptedError extends KzopsError {
+  readonly code = 'interrupted';
+  readonly kind = 'user';
+
+  constructor(
+    message: string,
+    /** The signal that stopped it: SIGTERM exits 143, anything else 130. */
+    readonly signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+  ) {
+    super(message);
+  }
 }

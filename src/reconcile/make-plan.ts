@@ -7,6 +7,7 @@ import { buildPlan, type LiveDoc } from '../core/plan/build-plan.js';
 import type { Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { readFileSync } from 'node:fs';
+import { registerSecret } from '../core/secret-registry.js';
 import { readLive } from './read-live.js';
 import { readState } from './state-file.js';
 
@@ -47,8 +48,9 @@ export async function makePlan(
 /**
  * Secret values a resource reads from the environment or a file (`api_key: {env: NAME}`), by
  * `<kind>/<key>` then field path, for the planner to fingerprint and apply to send. Never
- * printed. A secret whose variable is unset or whose file cannot be read is left out: the
- * plan can then only say it cannot compare that field.
+ * printed, and registered with the output scrubber (src/core/secret-registry.ts) in case
+ * anything repeats them. A secret whose variable is unset or whose file cannot be read is
+ * left out: the plan can then only say it cannot compare that field.
  */
 export function resolveSecrets(
   resources: readonly LoadedResource[],
@@ -64,7 +66,11 @@ export function resolveSecrets(
         let secret: string | undefined;
         if (typeof source.env === 'string') secret = env[source.env] || undefined;
         else if (typeof source.file === 'string') secret = readSecretFile(source.file);
-        if (secret !== undefined) (out[ref] ??= {})[here.join('.')] = secret;
+        if (secret !== undefined) {
+          // Never printed: scrubbed by value too, should a server or a live document repeat it.
+          registerSecret(secret, 'credential');
+          (out[ref] ??= {})[here.join('.')] = secret;
+        }
       } else {
         walk(v, here, ref);
       }

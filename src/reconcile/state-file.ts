@@ -1,16 +1,18 @@
 /**
  * The target's state file: which server id each config key was applied as, fingerprints of
- * what was last applied, and of the secrets. `kzops apply` writes it; plan, drift and export
- * read it.
+ * what was last applied, and of the secrets (scrypt, salted with the per-target random
+ * `hmac_key`; see secretFingerprint). `kzops apply` writes it; plan, drift and export read it.
  *
  * Where it lives: for a real server, `<dir>/state/<target>.json`, committed with the config.
  * For a `url: sim` target, `.kzops/state/<target>.json` beside the config directory, next to
  * the simulator's own state and git-ignored like it: the state of a throwaway server is not
  * worth a commit, and a fresh clone must not inherit ids its fresh simulator never had.
  */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { secretFingerprintProblem } from '../core/plan/build-plan.js';
 import { KINDS, type StateEntry, type TargetState } from '../core/plan/types.js';
 import { writeFileAtomic } from '../sim/persist.js';
 import { isRecord } from '../core/json.js';
@@ -28,7 +30,7 @@ export function statePath(dir: string, target: string, sim = false): string {
   return sim ? join(workDir(dir), 'state', `${target}.json`) : join(dir, 'state', `${target}.json`);
 }
 
-/** sha256 and HMAC-SHA256 digests, as the planner writes them. */
+/** sha256 digests (document fingerprints) and the random `hmac_key`. */
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The first thing wrong with the shape of a parsed state file, or undefined. */
@@ -58,10 +60,9 @@ export function stateProblem(value: unknown, target: string): string | undefined
     }
     if (entry.secrets !== undefined) {
       if (!isRecord(entry.secrets)) return `resources.${ref}.secrets must be an object`;
-      for (const [path, mac] of Object.entries(entry.secrets)) {
-        if (typeof mac !== 'string' || !HEX64.test(mac)) {
-          return `resources.${ref}.secrets.${path} must be 64 lowercase hex characters`;
-        }
+      for (const [path, fingerprint] of Object.entries(entry.secrets)) {
+        const wrong = secretFingerprintProblem(fingerprint);
+        if (wrong !== undefined) return `resources.${ref}.secrets.${path} ${wrong}`;
       }
     }
   }
@@ -134,4 +135,22 @@ export async function writeState(path: string, state: TargetState): Promise<void
   if (problem !== undefined) throw new Error(`refusing to write a corrupt state file ${path}: ${problem}`);
   await mkdir(dirname(path), { recursive: true });
   await writeFileAtomic(path, serializeTargetState(state));
+}
+
+/**
+ * The same, synchronously: for the last moment before the process exits on a second Ctrl-C,
+ * when nothing asynchronous will run any more. Temp file, fsync, rename.
+ */
+export function writeStateSync(path: string, state: TargetState): void {
+  const text = serializeTargetState(state);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-sync`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
 }

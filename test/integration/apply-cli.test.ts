@@ -115,10 +115,10 @@ describe('kzops apply on the embedded simulator (the example config)', { timeout
       'media_servers/ny2',
       'media_servers/sv4',
     ]);
-    // The secret is kept as an HMAC, never as itself.
+    // The secret is kept as a slow (scrypt) fingerprint, never as itself.
     expect(JSON.stringify(state)).not.toContain(CLUSTER_KEY);
     expect(state.resources['clusters/aa2b36ac6a5edb290159cd1298283322']?.secrets?.api_key).toMatch(
-      /^[0-9a-f]{64}$/,
+      /^scrypt\$N=32768,r=8,p=1\$[0-9a-f]{64}$/,
     );
 
     const plan = await kzops(['plan', '--detailed-exitcode']);

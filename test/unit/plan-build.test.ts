@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,12 @@ import {
   NOTE_CLUSTER_UNREADABLE,
   NOTE_PROTECTED,
   resolveReferences,
+  isCurrentSecretFingerprint,
+  legacySecretFingerprint,
+  SECRET_KDF,
   secretFingerprint,
+  secretFingerprintProblem,
+  secretMatches,
   SENSITIVE,
   SENSITIVE_CHANGED,
   type LiveDoc,
@@ -81,10 +87,45 @@ describe('fingerprints', () => {
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(fingerprintDoc({ a: [1, 2] })).not.toBe(fingerprintDoc({ a: [2, 1] }));
   });
-  it('secretFingerprint is keyed HMAC', () => {
-    expect(secretFingerprint('k1', 's')).toMatch(/^[0-9a-f]{64}$/);
-    expect(secretFingerprint('k1', 's')).not.toBe(secretFingerprint('k2', 's'));
-    expect(secretFingerprint('k1', 's')).toBe(secretFingerprint('k1', 's'));
+  it('secretFingerprint is salted scrypt (N=2^15, r=8, p=1), tagged with its parameters', () => {
+    expect(SECRET_KDF).toEqual({ N: 32_768, r: 8, p: 1 });
+    const fp = secretFingerprint('k1', 's');
+    expect(fp).toMatch(/^scrypt\$N=32768,r=8,p=1\$[0-9a-f]{64}$/);
+    expect(fp.split('$')[2]).toBe(
+      scryptSync('s', 'k1', 32, { N: 32_768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString('hex'),
+    );
+    expect(secretFingerprint('k2', 's')).not.toBe(fp);
+    expect(secretFingerprint('k1', 's')).toBe(fp);
+    // Nothing in it is the fast HMAC older states held.
+    expect(fp).not.toContain(legacySecretFingerprint('k1', 's'));
+  });
+
+  it('secretMatches reads the current form, other scrypt parameters and the older HMAC form', () => {
+    const fast = `scrypt$N=1024,r=1,p=1$${scryptSync('s', 'k1', 32, { N: 1024, r: 1, p: 1 }).toString('hex')}`;
+    for (const stored of [secretFingerprint('k1', 's'), fast, legacySecretFingerprint('k1', 's')]) {
+      expect(secretMatches('k1', 's', stored), stored).toBe(true);
+      expect(secretMatches('k1', 'other', stored), stored).toBe(false);
+      expect(secretMatches('k2', 's', stored), stored).toBe(false);
+    }
+    expect(isCurrentSecretFingerprint(secretFingerprint('k1', 's'))).toBe(true);
+    expect(isCurrentSecretFingerprint(fast)).toBe(false);
+    expect(isCurrentSecretFingerprint(legacySecretFingerprint('k1', 's'))).toBe(false);
+  });
+
+  it('secretFingerprintProblem refuses what it cannot read, or could not afford to', () => {
+    expect(secretFingerprintProblem(secretFingerprint('k1', 's'))).toBeUndefined();
+    expect(secretFingerprintProblem('a'.repeat(64))).toBeUndefined();
+    for (const bad of [
+      'A'.repeat(64),
+      'scrypt$N=32768,r=8,p=1$xyz',
+      `scrypt$N=1000,r=8,p=1$${'a'.repeat(64)}`,
+      `scrypt$N=16777216,r=8,p=1$${'a'.repeat(64)}`,
+      `scrypt$N=32768,r=0,p=1$${'a'.repeat(64)}`,
+      42,
+    ]) {
+      expect(secretFingerprintProblem(bad), String(bad)).toBeDefined();
+      if (typeof bad === 'string') expect(secretMatches('k1', 's', bad)).toBe(false);
+    }
   });
 });
 
@@ -383,6 +424,47 @@ describe('buildPlan: cluster documents', () => {
       }),
     );
     expect(plan.changes).toMatchObject([{ action: 'noop', fields: [], notes: [NOTE_CLUSTER_UNREADABLE] }]);
+  });
+
+  it('a secret stored as an older HMAC: unchanged is a noop whose state gets the scrypt form', () => {
+    const legacy = state({
+      [ref]: {
+        id: CL1,
+        fingerprint: clusterFingerprint(cluster()),
+        secrets: { api_key: legacySecretFingerprint(KEY, SECRET) },
+      },
+    });
+    const { plan, state: out } = buildPlan(
+      input({
+        desired: [res('clusters', CL1, cluster())],
+        state: legacy,
+        secrets: { [ref]: { api_key: SECRET } },
+        hmacKey: KEY,
+      }),
+    );
+    expect(plan.changes).toMatchObject([{ action: 'noop', fields: [] }]);
+    expect(out.resources[ref]?.secrets?.api_key).toBe(secretFingerprint(KEY, SECRET));
+    // The input is left as it was.
+    expect(legacy.resources[ref]?.secrets?.api_key).toBe(legacySecretFingerprint(KEY, SECRET));
+  });
+
+  it('a secret stored as an older HMAC that no longer matches: a replace, the state left to apply', () => {
+    const { plan, state: out } = buildPlan(
+      input({
+        desired: [res('clusters', CL1, cluster())],
+        state: state({
+          [ref]: {
+            id: CL1,
+            fingerprint: clusterFingerprint(cluster()),
+            secrets: { api_key: legacySecretFingerprint(KEY, 'the-old-secret') },
+          },
+        }),
+        secrets: { [ref]: { api_key: SECRET } },
+        hmacKey: KEY,
+      }),
+    );
+    expect(only(plan.changes, 'clusters', CL1).action).toBe('replace');
+    expect(out.resources[ref]?.secrets?.api_key).toBe(legacySecretFingerprint(KEY, 'the-old-secret'));
   });
 
   it('a changed secret is a replace, without the value', () => {

@@ -1,12 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { secretFingerprint } from '../../src/core/plan/build-plan.js';
 import {
   fingerprintMatches,
   isFingerprintPrefix,
   planFingerprint,
   shortFingerprint,
 } from '../../src/core/plan/fingerprint.js';
-import type { Action, Plan, PlannedChange } from '../../src/core/plan/types.js';
+import type { Action, Plan, PlannedChange, TargetState } from '../../src/core/plan/types.js';
+import { readState, stateProblem, writeState } from '../../src/reconcile/state-file.js';
 
 function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
   return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
@@ -163,5 +168,43 @@ describe('fingerprint prefixes', () => {
     expect(fingerprintMatches(BASE, other.slice(0, 12))).toBe(false);
     // Too short to name a fingerprint, even though it is a prefix.
     expect(fingerprintMatches(BASE, BASE.slice(0, 8))).toBe(false);
+  });
+});
+
+describe('state file: secret fingerprints', () => {
+  const base = (secret: unknown) => ({
+    version: 1,
+    target: 'sandbox',
+    hmac_key: 'a'.repeat(64),
+    resources: { 'clusters/c1': { id: 'c1', fingerprint: 'b'.repeat(64), secrets: { api_key: secret } } },
+  });
+
+  it('accepts the scrypt form apply writes now, and the HMAC form older states hold', () => {
+    expect(secretFingerprint('a'.repeat(64), 'k3y-value')).toMatch(/^scrypt\$/);
+    expect(stateProblem(base(secretFingerprint('a'.repeat(64), 'k3y-value')), 'sandbox')).toBeUndefined();
+    expect(stateProblem(base(`scrypt$N=1024,r=1,p=1$${'c'.repeat(64)}`), 'sandbox')).toBeUndefined();
+    expect(stateProblem(base('c'.repeat(64)), 'sandbox')).toBeUndefined();
+  });
+
+  it('refuses a fingerprint it cannot read or whose scrypt cost is out of bounds', () => {
+    for (const bad of [
+      'xyz',
+      `scrypt$N=3,r=8,p=1$${'c'.repeat(64)}`,
+      `scrypt$N=67108864,r=8,p=1$${'c'.repeat(64)}`,
+    ]) {
+      expect(stateProblem(base(bad), 'sandbox'), bad).toMatch(/^resources\.clusters\/c1\.secrets\.api_key /);
+    }
+  });
+
+  it('writes and reads back the scrypt form unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kzops-state-'));
+    try {
+      const path = join(dir, 'sandbox.json');
+      const state = base(secretFingerprint('a'.repeat(64), 'k3y-value')) as TargetState;
+      await writeState(path, state);
+      expect(await readState(path, 'sandbox')).toEqual(state);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

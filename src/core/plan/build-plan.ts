@@ -15,13 +15,14 @@
  * known to kzops, and as `id:<hex>` otherwise.
  *
  * Cluster documents cannot be read (the API has no GET for them): they are compared with what
- * kzops last applied, recorded in the state as a fingerprint of the non-secret fields and an
- * HMAC per secret. Any difference is a `replace` (delete, then create: there is no update).
+ * kzops last applied, recorded in the state as a fingerprint of the non-secret fields and a
+ * salted scrypt digest per secret (older states: an HMAC, still recognised). Any difference is
+ * a `replace` (delete, then create: there is no update).
  *
  * Secrets. A secret's value never enters the plan: a sensitive field shows `SENSITIVE` or
  * `SENSITIVE_CHANGED` (see below) instead of values.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, scryptSync } from 'node:crypto';
 import { isSecretField } from '../validate/secrets.js';
 import type { LoadedResource } from '../validate/types.js';
 import { diffDocument, ROUTING_DIFF_RULES, type DiffRules, type FieldChange, type Path } from './diff.js';
@@ -67,13 +68,17 @@ export interface PlanInput {
 
 export interface PlanResult {
   plan: Plan;
-  /** The input state plus the ids adopted by name, for apply to persist (nothing else changes). */
+  /**
+   * The input state plus the ids adopted by name and, for secrets that have not changed, their
+   * fingerprints in the current form (see secretFingerprint), for apply to persist. Nothing
+   * else changes.
+   */
   state: TargetState;
 }
 
 /**
  * What a sensitive field shows instead of its value. `before` is `SENSITIVE` when kzops has
- * applied the secret before (the state holds its HMAC), undefined otherwise; `after` is
+ * applied the secret before (the state holds its fingerprint), undefined otherwise; `after` is
  * `SENSITIVE_CHANGED` when the value differs from the one last applied, `SENSITIVE` when it
  * is written but not known to change (a create, or a replace forced by other fields).
  */
@@ -124,9 +129,87 @@ export function fingerprintDoc(doc: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(doc), 'utf8').digest('hex');
 }
 
-/** HMAC-SHA256 (hex) of a secret under the target's key: comparable, not reversible. */
+/**
+ * The cost of a secret's fingerprint: scrypt with N = 2^15, r = 8, p = 1 (32 MiB and roughly
+ * 50-100 ms per guess on a current machine). The state file is committed, and it holds the
+ * salt (`hmac_key`) beside each fingerprint, so the cost of one guess is all that stands
+ * between the repository and an offline search for a weak cluster key.
+ */
+export const SECRET_KDF = { N: 32_768, r: 8, p: 1 } as const;
+
+export interface KdfParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** `scrypt$N=<N>,r=<r>,p=<p>$<64 hex>`: the parameters travel with the digest. */
+const SCRYPT_FORM = /^scrypt\$N=([0-9]{1,8}),r=([0-9]{1,3}),p=([0-9]{1,3})\$([0-9a-f]{64})$/;
+/** What kzops wrote before: HMAC-SHA256 (hex) under `hmac_key`, read but never written. */
+const LEGACY_FORM = /^[0-9a-f]{64}$/;
+/** Bounds on parameters read from a state file, so a hand-edited one cannot stall a plan. */
+const MAX_KDF_MEMORY = 256 * 1024 * 1024;
+
+const fingerprintMemo = new Map<string, string>();
+
+function scryptFingerprint(salt: string, value: string, params: KdfParams): string {
+  // Memoised per process: a plan and its apply compare and store the same secrets.
+  const memoKey = createHash('sha256')
+    .update(`${params.N},${params.r},${params.p}\0${salt}\0`, 'utf8')
+    .update(value, 'utf8')
+    .digest('hex');
+  const known = fingerprintMemo.get(memoKey);
+  if (known !== undefined) return known;
+  const digest = scryptSync(value, salt, 32, {
+    ...params,
+    maxmem: 128 * params.N * params.r * params.p + 16 * 1024 * 1024,
+  }).toString('hex');
+  const out = `scrypt$N=${params.N},r=${params.r},p=${params.p}$${digest}`;
+  fingerprintMemo.set(memoKey, out);
+  return out;
+}
+
+/**
+ * A secret's fingerprint as the state stores it: scrypt (SECRET_KDF) of the value, salted with
+ * the target's random `hmac_key`. Comparable, not reversible, and slow to guess.
+ */
 export function secretFingerprint(hmacKey: string, value: string): string {
+  return scryptFingerprint(hmacKey, value, SECRET_KDF);
+}
+
+/** The fingerprint kzops wrote before SECRET_KDF: HMAC-SHA256 (hex). Only compared with. */
+export function legacySecretFingerprint(hmacKey: string, value: string): string {
   return createHmac('sha256', hmacKey).update(value, 'utf8').digest('hex');
+}
+
+/** What is wrong with a stored secret fingerprint, or undefined when it is one kzops reads. */
+export function secretFingerprintProblem(stored: unknown): string | undefined {
+  if (typeof stored !== 'string') return 'must be a string';
+  if (LEGACY_FORM.test(stored)) return undefined;
+  const m = SCRYPT_FORM.exec(stored);
+  if (m === null)
+    return 'must be scrypt$N=<N>,r=<r>,p=<p>$<64 lowercase hex> (or 64 lowercase hex, as older kzops wrote)';
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (N < 2 || (N & (N - 1)) !== 0 || r < 1 || p < 1 || 128 * N * r * p > MAX_KDF_MEMORY) {
+    return `has scrypt parameters kzops does not accept (N a power of two, 128·N·r·p at most ${MAX_KDF_MEMORY / 1024 / 1024} MiB)`;
+  }
+  return undefined;
+}
+
+/** Whether `stored` is the fingerprint of `value`, in the current form or an older one. */
+export function secretMatches(hmacKey: string, value: string, stored: string): boolean {
+  if (secretFingerprintProblem(stored) !== undefined) return false;
+  if (LEGACY_FORM.test(stored)) return stored === legacySecretFingerprint(hmacKey, value);
+  const m = SCRYPT_FORM.exec(stored) as RegExpExecArray;
+  return stored === scryptFingerprint(hmacKey, value, { N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) });
+}
+
+/** Whether `stored` is written as kzops writes fingerprints now (else the next apply rewrites it). */
+export function isCurrentSecretFingerprint(stored: string): boolean {
+  return (
+    stored.startsWith(`scrypt$N=${SECRET_KDF.N},r=${SECRET_KDF.r},p=${SECRET_KDF.p}$`) &&
+    SCRYPT_FORM.test(stored)
+  );
 }
 
 /** The top-level secret fields of a cluster document (`api_key`), sorted. */
@@ -359,6 +442,7 @@ export function buildPlan(input: PlanInput): PlanResult {
       (id ?? key) === input.masterClusterId);
 
   const changes: PlannedChange[] = [];
+  const upgrades: FingerprintUpgrade[] = [];
   const push = (change: Omit<PlannedChange, 'protected'>, live?: Record<string, unknown>) => {
     const prot = isProtected(change.kind, change.key, change.id);
     const notes = [...change.notes];
@@ -375,7 +459,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     const ref = `${kind}/${key}`;
     const identity = identities.get(ref) ?? { id: undefined, notes: [] };
     if (kind === 'clusters') {
-      push(planCluster(resource, stateResources, input));
+      push(planCluster(resource, stateResources, input, upgrades));
       continue;
     }
     const resolved = resolveReferences(kind, resource.doc, idOf);
@@ -430,8 +514,19 @@ export function buildPlan(input: PlanInput): PlanResult {
     ? structuredClone(input.state)
     : { version: 1, target: input.target, resources: {} };
   for (const [ref, id] of [...adopted].sort(([a], [b]) => byText(a, b))) state.resources[ref] = { id };
+  for (const { ref, path, fingerprint } of upgrades) {
+    const entry = state.resources[ref];
+    if (entry?.secrets !== undefined) entry.secrets[path] = fingerprint;
+  }
 
   return { plan: { target: input.target, changes, unmanaged, summary }, state };
+}
+
+/** A secret fingerprint in an older form whose secret is unchanged, rewritten in the current form. */
+interface FingerprintUpgrade {
+  ref: string;
+  path: string;
+  fingerprint: string;
 }
 
 /** A cluster document: compared with the state's record of the last apply, never read. */
@@ -439,6 +534,7 @@ function planCluster(
   resource: LoadedResource,
   stateResources: Record<string, StateEntry>,
   input: PlanInput,
+  upgrades: FingerprintUpgrade[],
 ): Omit<PlannedChange, 'protected'> {
   const { key, doc } = resource;
   const ref = `clusters/${key}`;
@@ -482,9 +578,14 @@ function planCluster(
       notes.push(`${path} not checked (secret not available)`);
       continue;
     }
-    const changed = entry.secrets?.[path] !== secretFingerprint(input.hmacKey, value);
+    const stored = entry.secrets?.[path];
+    const changed = stored === undefined || !secretMatches(input.hmacKey, value, stored);
     secretChanged.set(path, changed);
     if (changed) differs = true;
+    // The same secret under an older fingerprint: the state apply writes gets the current form.
+    else if (!isCurrentSecretFingerprint(stored)) {
+      upgrades.push({ ref, path, fingerprint: secretFingerprint(input.hmacKey, value) });
+    }
   }
   if (!differs) return { kind: 'clusters', key, id: key, action: 'noop', fields: [], notes };
 

@@ -57,9 +57,10 @@ export interface TargetState {
   version: 1;
   target: string;
   /**
-   * The key of the secret fingerprints (HMAC-SHA256), 64 hex characters, made at random by
-   * the first apply that stores one. It is committed with the state, so it only makes the
-   * fingerprints specific to this target: it is not a secret itself.
+   * The salt of the secret fingerprints, 64 hex characters, made at random by the first apply
+   * that stores one (the name is from when the fingerprints were HMACs). It is committed with
+   * the state, so it only makes the fingerprints specific to this target: it is not a secret;
+   * the fingerprints' cost (scrypt) is what makes guessing a secret from them slow.
    */
   hmac_key?: string;
   resources: Record<string /* `${kind}/${key}` */, StateEntry>;
@@ -67,7 +68,10 @@ export interface TargetState {
 
 export interface StateEntry {
   id: string;
-  /** HMAC-SHA256 (keyed per target) of each write-only secret as last applied, by field path. */
+  /**
+   * A fingerprint of each write-only secret as last applied, by field path: `scrypt$N=...$hex`
+   * (salted per target); an older state's 64-hex HMAC-SHA256 is still read, and upgraded.
+   */
   secrets?: Record<string, string>;
   /**
    * Cluster documents (they cannot be read back): sha256 of the canonical JSON of the

@@ -5,6 +5,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { normalizeMdn } from '../mdn.js';
+import { registerSecret, registerSecretLeaves } from '../secret-registry.js';
+import { isSecretField } from '../validate/secrets.js';
 
 /** `--mdn 415-748-7153` → `+14157487153`; anything that cannot be a number is refused. */
 export function mdnInput(flag: string, raw: string): string {
@@ -165,6 +167,13 @@ export function setInput(assignments: readonly string[]): Record<string, unknown
 const NOT_JSON = Symbol('not JSON');
 
 function setValue(path: string, text: string): unknown {
+  // A secret (`voice.sip.password=...`) is scrubbed from every output, and never quoted in
+  // an error here, whatever its length.
+  // (Secrets nested in a JSON value, `voice={"sip":{"password":...}}`, are registered by
+  // checkInput, and by the client for anything it sends.)
+  const secret = path.split('.').some(isSecretField);
+  if (secret) registerSecret(text);
+  const shown = secret ? '<secret value>' : text;
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -177,13 +186,14 @@ function setValue(path: string, text: string): unknown {
     const digits = text.trim();
     if (typeof value === 'number' && /^-?[0-9]+$/.test(digits) && String(value) !== digits) {
       throw new InvalidInputError(
-        `--set ${path}=${text}: too large to be a number without losing digits; quote it as text (--set ${path}='"${text}"')`,
+        `--set ${path}=${shown}: too large to be a number without losing digits; quote it as text (--set ${path}='"${shown}"')`,
       );
     }
+    if (secret) registerSecretLeaves(value);
     return value;
   }
   if (/^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*$/.test(text)) return text;
   throw new InvalidInputError(
-    `--set ${path}=${text}: the value is not JSON (quote text as '"text"', e.g. --set ${path}='"${text}"')`,
+    `--set ${path}=${shown}: the value is not JSON (quote text as '"text"', e.g. --set ${path}='"${shown}"')`,
   );
 }
