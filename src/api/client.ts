@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { TokenCache, authRejectedHint, authRequest } from './auth.js';
+import { TokenCache, authRejectedHint, authRequest, md5Credentials } from './auth.js';
 import {
   apiErrorFromResponse,
   header,
@@ -18,16 +18,19 @@ import {
 import {
   ConfigError,
   InternalError,
+  InterruptedError,
   InvalidInputError,
   KazooAuthError,
   KazooNetworkError,
   KazooProtocolError,
   KzopsError,
   OutcomeUnknownError,
+  duration,
   type RequestContext,
 } from './errors.js';
 import { KAZOO_BUCKET, RatePacer, type BucketSettings } from './rate-pacer.js';
-import { toCurl } from './redact.js';
+import { registerSecretsIn, toCurl } from './redact.js';
+import { registerSecret } from '../core/secret-registry.js';
 import {
   RETRY_AFTER_STATUSES,
   type Decision,
@@ -44,7 +47,9 @@ import {
   HttpTransport,
   type HttpResponse,
   type NetworkFailureInfo,
+  type ProxySettings,
   classifyNetworkError,
+  proxyFromEnv,
 } from './transport.js';
 import type {
   ApiResult,
@@ -79,8 +84,17 @@ import { kzopsVersion } from './version.js';
 export interface KazooClientOptions {
   /** Requests in flight at once (and pool connections). Default 8. */
   concurrency?: number;
-  /** Per attempt: connect, wait for headers, and each gap in the body. Default 30000. */
+  /**
+   * The most one request may take, its retries and their back-off included (waits for the
+   * rate limit or for a free connection are not counted). Default 30000.
+   */
+  deadlineMs?: number;
+  /** The most one attempt may take (connect, headers, body). Default: the whole deadline. */
   timeoutMs?: number;
+  /** Connecting (TCP, and TLS for https) per attempt; at most half of timeoutMs. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Forward proxies (see `proxyFromEnv`); `false` connects directly. Default: from process.env. */
+  proxy?: ProxySettings | false;
   /** Attempts per request, the first included. Default 4. */
   maxAttempts?: number;
   /** Backoff base and cap (full jitter). Defaults 200 and 5000. */
@@ -227,6 +241,10 @@ interface AttemptState {
   rateWaitMs: number;
   /** 429s answered to this request. */
   rateLimited: number;
+  /** Ms spent on attempts and on back-off after failures: what the deadline bounds. */
+  spentMs: number;
+  /** Retrying stopped because the deadline had too little left for another attempt. */
+  outOfTime: boolean;
 }
 
 type Outcome =
@@ -234,13 +252,17 @@ type Outcome =
 
 const DEFAULTS = {
   concurrency: 8,
-  timeoutMs: 30_000,
+  deadlineMs: 30_000,
+  connectTimeoutMs: 10_000,
   maxAttempts: 4,
   baseDelayMs: 200,
   maxDelayMs: 5_000,
   maxRetryAfterMs: 30_000,
   maxRateLimitWaitMs: 120_000,
 };
+
+/** Less of the deadline than this left: no further attempt is started. */
+const MIN_ATTEMPT_MS = 50;
 
 export class KazooClient {
   readonly target: ResolvedTarget;
@@ -258,6 +280,9 @@ export class KazooClient {
   private readonly audit: ((event: AuditEvent) => void) | undefined;
   private readonly pacer: RatePacer;
   private readonly maxRateLimitWaitMs: number;
+  private readonly deadlineMs: number;
+  /** Set by stop(): the signal that is stopping the run. */
+  private stopped: 'SIGINT' | 'SIGTERM' | false = false;
   /** HTTP requests sent so far (every attempt, token requests included): for benchmarks and reports. */
   requestsSent = 0;
   /** Of those, how many the server answered 429. */
@@ -265,11 +290,26 @@ export class KazooClient {
 
   constructor(target: ResolvedTarget, opts: KazooClientOptions = {}) {
     this.target = target;
+    // Scrubbed by value from every output, wherever a server may repeat them.
+    if (target.auth.kind === 'api_key') registerSecret(target.auth.apiKey, 'credential');
+    else {
+      registerSecret(target.auth.password, 'credential');
+      registerSecret(md5Credentials(target.auth.username, target.auth.password), 'credential');
+    }
     const url = parseBaseUrl(target.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     const concurrency = positiveInteger('concurrency', opts.concurrency ?? DEFAULTS.concurrency);
-    const timeoutMs = positiveInteger('timeoutMs', opts.timeoutMs ?? DEFAULTS.timeoutMs);
+    this.deadlineMs = positiveInteger('deadlineMs', opts.deadlineMs ?? DEFAULTS.deadlineMs);
+    const timeoutMs = Math.min(
+      positiveInteger('timeoutMs', opts.timeoutMs ?? this.deadlineMs),
+      this.deadlineMs,
+    );
+    const connectTimeoutMs = positiveInteger(
+      'connectTimeoutMs',
+      opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    );
+    const proxy = opts.proxy === undefined ? proxyFromEnv(process.env) : opts.proxy || undefined;
     this.policy = {
       maxAttempts: positiveInteger('maxAttempts', opts.maxAttempts ?? DEFAULTS.maxAttempts),
       baseDelayMs: nonNegative('baseDelayMs', opts.baseDelayMs ?? DEFAULTS.baseDelayMs),
@@ -277,7 +317,12 @@ export class KazooClient {
       maxRetryAfterMs: nonNegative('maxRetryAfterMs', opts.maxRetryAfterMs ?? DEFAULTS.maxRetryAfterMs),
       random: opts.random ?? Math.random,
     };
-    this.transport = new HttpTransport(this.origin, { connections: concurrency, timeoutMs });
+    this.transport = new HttpTransport(this.origin, {
+      connections: concurrency,
+      timeoutMs,
+      connectTimeoutMs,
+      proxy,
+    });
     this.slots = new Semaphore(concurrency);
     this.tokens = new TokenCache(() => this.fetchToken());
     this.sleep = opts.sleep ?? ((ms) => delay(ms));
@@ -296,6 +341,20 @@ export class KazooClient {
   /** Waits for requests in flight, then closes the connections. */
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  /**
+   * Sends nothing more: an attempt not yet on the wire (waiting for a slot, the rate limit or
+   * a retry) fails with InterruptedError; attempts on the wire finish. For Ctrl-C.
+   */
+  stop(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT'): void {
+    this.stopped = signal;
+  }
+
+  /** Closes at once, cutting requests in flight (their outcome is unknown). */
+  destroy(): Promise<void> {
+    this.stopped ||= 'SIGINT';
+    return this.transport.destroy();
   }
 
   /** `console.log(client)` must not print the API key or the token held inside. */
@@ -319,13 +378,16 @@ export class KazooClient {
     if (typeof token !== 'string' || token === '') {
       throw new KazooProtocolError({ ...ctx, status: res.status, problem: 'the response has no auth_token' });
     }
+    registerSecret(token, 'credential');
     return token;
   }
 
   private async call<N extends JsonRoute>(name: N, input: CallInput<N>): Promise<ApiResult<Responses[N]>> {
     const prepared = this.prepare(name, input.params, input.query, input.body);
     const { res, ctx } = await this.perform(prepared);
-    return successResult<Responses[N]>(res, ctx);
+    const result = successResult<Responses[N]>(res, ctx);
+    registerSecretsIn(result.data);
+    return result;
   }
 
   private async callText<N extends RouteName>(name: N, input: CallInput<N>): Promise<string> {
@@ -354,6 +416,7 @@ export class KazooClient {
           problem: 'the listing data is not an array',
         });
       }
+      registerSecretsIn(page.data);
       items.push(...(page.data as unknown[]));
       startKey = nextStartKey(page.envelope);
       if (startKey === undefined) return { ...page, data: items as Responses[N] };
@@ -377,6 +440,7 @@ export class KazooClient {
   ): Prepared {
     const route: RouteSpec = ROUTES[name];
     const path = fillPath(route.path, params);
+    registerSecretsIn(body);
     return {
       route,
       path,
@@ -440,6 +504,8 @@ export class KazooClient {
       unknownEarlier: false,
       rateWaitMs: 0,
       rateLimited: 0,
+      spentMs: 0,
+      outOfTime: false,
     };
     for (;;) {
       const token = prepared.route.auth === true ? undefined : await this.tokens.get();
@@ -471,11 +537,19 @@ export class KazooClient {
       }
       const decision = decide(failure, prepared.route.idempotent, state.budgetUsed, this.policy);
       if (!decision.retry) throw this.failureError(prepared, state, outcome, decision);
+      // The deadline bounds attempts and back-off together; waiting out a 429 has its own cap.
+      const counted = !(outcome.kind === 'response' && outcome.res.status === 429);
+      if (counted && this.deadlineMs - state.spentMs - decision.delayMs < MIN_ATTEMPT_MS) {
+        state.outOfTime = true;
+        throw this.failureError(prepared, state, outcome, { retry: false, why: 'exhausted' });
+      }
       if (mayHaveApplied(failure)) state.unknownEarlier = true;
       this.log(
         `   retrying in ${decision.delayMs}ms (attempt ${state.budgetUsed + 1} of ${this.policy.maxAttempts})`,
       );
+      const sleeping = performance.now();
       await this.sleep(decision.delayMs);
+      if (counted) state.spentMs += performance.now() - sleeping;
     }
   }
 
@@ -505,26 +579,37 @@ export class KazooClient {
       await this.sleep(wait);
     }
     const release = await this.slots.acquire();
+    if (this.stopped) {
+      release();
+      throw new InterruptedError(
+        `${prepared.route.method} ${prepared.path}: not sent, the run is stopping`,
+        this.stopped,
+      );
+    }
     state.attempts++;
     state.budgetUsed++;
     this.requestsSent++;
     this.traceRequest(prepared, headers);
     const started = performance.now();
     try {
-      const res = await this.transport.send({
+      const request = {
         method: prepared.route.method,
         path: prepared.wirePath,
         headers,
         body: prepared.body,
-      });
+      };
+      // What is left of the deadline (the transport caps it at the per-attempt timeout).
+      const res = await this.transport.send(request, this.deadlineMs - state.spentMs);
       this.traceResponse(res, started, state.requestId);
       return { kind: 'response', res };
     } catch (error) {
       const info = classifyNetworkError(error);
       if (info === undefined) throw unexpected(error, prepared);
       this.log(`<- ${info.code} after ${elapsed(started)}ms (request_id ${state.requestId})`);
+      if (info.code === 'UND_ERR_CONNECT_TIMEOUT') info.timeoutMs = this.transport.connectTimeoutMs;
       return { kind: 'network', info, error };
     } finally {
+      state.spentMs += performance.now() - started;
       release();
     }
   }
@@ -574,11 +659,14 @@ export class KazooClient {
         errorCode: info.code,
         phase: info.phase,
         timedOut: info.timedOut,
+        timeoutMs: info.timeoutMs,
+        deadlineMs: state.outOfTime ? this.deadlineMs : undefined,
         cause: error,
       });
     }
     const { res } = outcome;
     const ctx = this.context(prepared, state, res);
+    registerSecretsIn(parseJsonObject(res.text)?.data);
     if (isAuthFailure(prepared.route, res.status, state.reauthed)) {
       // The error's data is dropped: crossbar echoes an unknown API key in it.
       return new KazooAuthError({
@@ -1036,7 +1124,10 @@ function confirmsEarlierAttempt(route: RouteSpec, status: number): boolean {
 }
 
 function describeLoss(info: NetworkFailureInfo): string {
-  if (info.timedOut) return `no response within the timeout (${info.code})`;
+  if (info.timedOut) {
+    const limit = info.timeoutMs === undefined ? 'the' : `the ${duration(info.timeoutMs)}`;
+    return `no response within ${limit} timeout (${info.code})`;
+  }
   if (info.code === 'ECONNRESET') return 'the connection was reset (ECONNRESET)';
   if (info.code === 'UND_ERR_SOCKET') return 'the server closed the connection (UND_ERR_SOCKET)';
   return `the connection failed (${info.code})`;

@@ -9,6 +9,7 @@ import { REDACTED, isSecretPath } from './redact.js';
 export {
   ConfigError,
   InternalError,
+  InterruptedError,
   InvalidInputError,
   KzopsError,
   type KzopsErrorCode,
@@ -196,6 +197,10 @@ export interface NetworkFailureInit extends RequestContext, KzopsErrorOptions {
   /** `connect`: nothing reached the server; `sent`: the request may have been sent. */
   phase: NetworkPhase;
   timedOut: boolean;
+  /** The limit that ran out, in ms, when known (the attempt's deadline, the connect timeout). */
+  timeoutMs?: number;
+  /** Set when retrying stopped because the request's deadline (this many ms) ran out. */
+  deadlineMs?: number;
 }
 
 /** No usable HTTP response: connection refused or reset, DNS failure, timeout. */
@@ -209,10 +214,12 @@ export class KazooNetworkError extends KzopsError implements RequestContext {
   readonly errorCode: string;
   readonly phase: NetworkPhase;
   readonly timedOut: boolean;
+  readonly timeoutMs: number | undefined;
+  readonly deadlineMs: number | undefined;
 
   constructor(init: NetworkFailureInit) {
     super(`${init.method} ${init.path}: ${describeNetworkFailure(init)}`, {
-      hint: init.hint ?? 'Check the target url and that the server is reachable from here.',
+      hint: init.hint ?? networkHint(init),
       cause: init.cause,
     });
     this.method = init.method;
@@ -222,12 +229,77 @@ export class KazooNetworkError extends KzopsError implements RequestContext {
     this.errorCode = init.errorCode;
     this.phase = init.phase;
     this.timedOut = init.timedOut;
+    this.timeoutMs = init.timeoutMs;
+    this.deadlineMs = init.deadlineMs;
   }
 
   override summary(): string {
     const attempts = this.attempts > 1 ? ` after ${this.attempts} attempts` : '';
-    return `${this.message}${attempts}${requestSuffix(this.requestId)}`;
+    const deadline =
+      this.deadlineMs !== undefined && this.attempts > 1
+        ? `, when the request's ${duration(this.deadlineMs)} deadline ran out`
+        : '';
+    return `${this.message}${attempts}${deadline}${requestSuffix(this.requestId)}`;
   }
+}
+
+/** Why a TLS certificate was refused, by the error's code; undefined when it is no TLS error. */
+export type CertificateProblem = 'untrusted' | 'name' | 'dates' | 'other';
+
+export function certificateProblem(code: string): CertificateProblem | undefined {
+  if (UNTRUSTED_CERT_CODES.has(code)) return 'untrusted';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'name';
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'dates';
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.includes('CERT')) return 'other';
+  return undefined;
+}
+
+/** OpenSSL's verdicts on a chain that does not lead to a CA this machine trusts. */
+const UNTRUSTED_CERT_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+]);
+
+const CA_HINT =
+  'If the server (or a TLS-inspecting proxy in between) uses a private CA, put that CA in a PEM ' +
+  'file and run kzops with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (read when kzops starts). ' +
+  'Never turn certificate checks off.';
+
+function networkHint(init: NetworkFailureInit): string {
+  const tls = certificateProblem(init.errorCode);
+  if (tls === 'untrusted')
+    return `The server's certificate is not signed by a CA this machine trusts. ${CA_HINT}`;
+  if (tls === 'name') {
+    return `The certificate does not name this host: use the host name it was issued for in the target url. ${CA_HINT}`;
+  }
+  if (tls === 'dates') {
+    return `The certificate is expired or not valid yet: check this machine's clock, or have the certificate renewed. ${CA_HINT}`;
+  }
+  if (tls === 'other') {
+    return `The TLS handshake failed: check that the url's scheme matches the port (https on a TLS port). ${CA_HINT}`;
+  }
+  if (init.errorCode === 'PROXY_AUTH_REQUIRED' || init.errorCode.startsWith('PROXY_CONNECT_')) {
+    return 'Check HTTP_PROXY/HTTPS_PROXY (credentials go in the URL, http://user:password@proxy:3128), or list the host in NO_PROXY.';
+  }
+  if (init.errorCode === 'UND_ERR_CONNECT_TIMEOUT') {
+    return (
+      'Nothing accepted the connection in time: check the url, a firewall, and HTTPS_PROXY/NO_PROXY. ' +
+      "KZOPS_CONNECT_TIMEOUT or the target's timeouts.connect_s (seconds) sets the limit."
+    );
+  }
+  if (init.timedOut) {
+    return (
+      "The server did not answer in time. KZOPS_TIMEOUT or the target's timeouts.request_s (seconds) " +
+      'sets the deadline of each request, its retries included.'
+    );
+  }
+  return 'Check the target url and that the server is reachable from here.';
 }
 
 export interface OutcomeUnknownInit extends RequestContext, KzopsErrorOptions {
@@ -310,15 +382,37 @@ export class KazooProtocolError extends KzopsError implements RequestContext {
 }
 
 function describeNetworkFailure(init: NetworkFailureInit): string {
-  if (init.timedOut) return `timed out (${init.errorCode})`;
+  if (init.timedOut) {
+    const connecting = init.errorCode === 'UND_ERR_CONNECT_TIMEOUT' ? ' connecting' : '';
+    const after = init.timeoutMs === undefined ? '' : ` after ${duration(init.timeoutMs)}`;
+    return `timed out${connecting}${after} (${init.errorCode})`;
+  }
   const what: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset',
     ENOTFOUND: 'host not found',
     EAI_AGAIN: 'host name lookup failed',
     UND_ERR_SOCKET: 'connection closed by the server',
+    PROXY_AUTH_REQUIRED: 'the proxy answered 407, asking for credentials',
   };
-  return `${what[init.errorCode] ?? 'network error'} (${init.errorCode})`;
+  const tls = certificateProblem(init.errorCode);
+  const tunnel = /^PROXY_CONNECT_(\d+)$/.exec(init.errorCode)?.[1];
+  const text =
+    what[init.errorCode] ??
+    (tunnel !== undefined
+      ? `the proxy answered ${tunnel} to the tunnel request`
+      : tls === 'other'
+        ? 'TLS handshake failed'
+        : tls !== undefined
+          ? "the server's TLS certificate was not accepted"
+          : 'network error');
+  return `${text} (${init.errorCode})`;
+}
+
+/** `300 ms`, `2.5 s`, `30 s`. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 /** Secret fields' values are replaced on the way in, so no later printing can leak them. */

@@ -8,14 +8,16 @@
  * every command with no server at all.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KazooClient, type KazooClientOptions } from '../api/client.js';
 import { KAZOO_BUCKET, type BucketSettings } from '../api/rate-pacer.js';
 import { resolveTarget, type ResolvedTarget, type Target } from '../api/target.js';
+import { proxyFromEnv, timeoutsFromEnv, type TimeoutSettings } from '../api/transport.js';
+import { readConfigEntry } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { checkFile } from '../core/validate/index.js';
+import type { ConfigFile } from '../core/validate/problem.js';
 import { statePath, workDir } from '../reconcile/state-file.js';
 import { SIM_API_KEYS } from '../sim/keys.js';
 
@@ -84,6 +86,9 @@ export async function prepareConnection(opts: ConnectOptions = {}): Promise<Prep
   const clientOptions: KazooClientOptions = {
     // The embedded simulator has no rate limit; any other server is paced as configured.
     rateLimit: sim ? false : rateLimitOf(chosen.target),
+    // The proxy variables apply to servers; the embedded simulator on loopback is never proxied.
+    proxy: sim ? false : (proxyFromEnv(env) ?? false),
+    ...timeoutsFromEnv((chosen.target as { timeouts?: TimeoutSettings }).timeouts, env),
     ...opts.client,
     ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
   };
@@ -158,10 +163,13 @@ async function readTargets(dir: string | undefined): Promise<TargetsFile | undef
   if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) {
     throw new UsageError(`--dir ${dir}: no such directory`);
   }
-  const name = ['targets.yaml', 'targets.yml'].find((n) => existsSync(join(root, n)));
-  if (name === undefined) return undefined;
-  const text = await readFile(join(root, name), 'utf8');
-  const outcome = checkFile({ path: 'targets.yaml', text }, await loadSchemas());
+  // Read by validation's rules: within the size limits, valid UTF-8, no link out of the tree.
+  const file = ['targets.yaml', 'targets.yml']
+    .map((n) => readConfigEntry(root, n))
+    .find((f): f is ConfigFile => f !== undefined);
+  if (file === undefined) return undefined;
+  const name = file.path;
+  const outcome = checkFile({ ...file, path: 'targets.yaml' }, await loadSchemas());
   const errors = [...outcome.problems, ...outcome.schemaProblems].filter((p) => p.severity === 'error');
   const first = errors[0];
   if (first !== undefined || outcome.value === undefined) {
@@ -196,7 +204,8 @@ function chooseTarget(
       hint: `pass --target (one of ${Object.keys(file.targets).join(', ')}) or set default: in targets.yaml`,
     });
   }
-  const target = file.targets[name];
+  // Own keys only: `--target constructor` must not find Object.prototype's.
+  const target = Object.hasOwn(file.targets, name) ? file.targets[name] : undefined;
   if (target === undefined) {
     const source = opts.target !== undefined ? '--target' : asked !== undefined ? 'KZOPS_TARGET' : 'default';
     throw new UsageError(`${source} ${name}: no such target in targets.yaml`, {

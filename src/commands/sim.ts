@@ -87,6 +87,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<void> {
     const { flags } = await this.parseInput(Sim);
+    // Listening for the signals before the listening line is printed: a supervisor may send
+    // SIGTERM as soon as it reads that line, and a signal nobody listens for kills outright.
+    const stop = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     const sim = await startSim({
       host: flags.host,
       port: flags.port,
@@ -102,7 +105,7 @@ ${BaseCommand.exitCodesHelp}`;
       throw startupError(err, flags.host, flags.port);
     });
     process.stdout.write(`kzops sim listening on ${sim.url}\n`);
-    const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    const signal = await stop;
     this.logToStderr(`kzops sim: ${String(signal[0] ?? 'signal')} received, stopping`);
     await sim.close();
   }

@@ -4,6 +4,7 @@
  * back-off and re-authentication paths can be exercised against a server that misbehaves on
  * purpose, deterministically when the test injects its own clock and random source.
  */
+import { Script, createContext, type Context } from 'node:vm';
 
 /** What a one-shot fault does to the request it catches. */
 export type OneShotFault =
@@ -22,8 +23,111 @@ export type OneShotFault =
 export interface FaultMatch {
   /** HTTP method, case-insensitive; any when absent. */
   method?: string;
-  /** Exact path, a prefix ending in `*`, or a regular expression tested on the path; any when absent. */
+  /**
+   * Exact path, a prefix ending in `*`, or a regular expression tested on the path (one that
+   * `unsafePathPattern` accepts); any when absent.
+   */
   path?: string | RegExp;
+}
+
+/** The longest fault path regular expression taken. */
+export const MAX_PATH_PATTERN_LENGTH = 256;
+
+/** How long one regular expression may run against one path before its fault is disarmed. */
+const MATCH_BUDGET_MS = 50;
+
+/**
+ * Why a fault path regular expression could take exponential time, or undefined when it looks
+ * safe: no backreferences, and no repeated group that itself holds a quantifier (`(a+)+`) or an
+ * alternation (`(a|ab)*`): the shapes behind catastrophic backtracking. What is left can still
+ * be slow (`a*a*a*a*b` is polynomial), so matching also runs under a time budget.
+ */
+export function unsafePathPattern(source: string): string | undefined {
+  if (source.length > MAX_PATH_PATTERN_LENGTH) {
+    return `the regular expression is longer than ${MAX_PATH_PATTERN_LENGTH} characters`;
+  }
+  /** Per open group: does it hold a quantifier, an alternation? */
+  const open: { quantified: boolean; alternation: boolean }[] = [{ quantified: false, alternation: false }];
+  /** The atom a quantifier would apply to: a group (and what it holds) or anything else. */
+  let last: { group: boolean; quantified: boolean; alternation: boolean } | undefined;
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    const frame = open[open.length - 1]!;
+    if (ch === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) {
+        return 'backreferences are not allowed in a fault path';
+      }
+      last = { group: false, quantified: false, alternation: false };
+      i += 2;
+    } else if (ch === '[') {
+      i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      last = { group: false, quantified: false, alternation: false };
+      i++;
+    } else if (ch === '(') {
+      open.push({ quantified: false, alternation: false });
+      last = undefined;
+      const prefix = /^\((\?(:|=|!|<=|<!|<[A-Za-z_$][\w$]*>))?/.exec(source.slice(i))?.[0] ?? '(';
+      i += prefix.length;
+    } else if (ch === ')') {
+      const closed = open.length > 1 ? open.pop()! : frame;
+      const parent = open[open.length - 1]!;
+      parent.quantified ||= closed.quantified;
+      parent.alternation ||= closed.alternation;
+      last = { group: true, quantified: closed.quantified, alternation: closed.alternation };
+      i++;
+    } else if (ch === '|') {
+      frame.alternation = true;
+      last = undefined;
+      i++;
+    } else {
+      const quantifier = /^(?:[*+?]|\{(\d+)(,(\d*))?\})\??/.exec(source.slice(i));
+      if (quantifier === null) {
+        last = { group: false, quantified: false, alternation: false };
+        i++;
+        continue;
+      }
+      const [text, low, comma, high] = quantifier;
+      const repeats =
+        text[0] === '*' ||
+        text[0] === '+' ||
+        (low !== undefined && (comma === undefined ? Number(low) > 1 : high === '' || Number(high) > 1));
+      if (repeats && last?.group === true && last.quantified) {
+        return 'a nested quantifier (a repeated group holding a quantifier, as in (a+)+) can backtrack for ever';
+      }
+      if (repeats && last?.group === true && last.alternation) {
+        return 'alternation under a quantifier (as in (a|ab)*) can backtrack for ever';
+      }
+      frame.quantified = true;
+      last = undefined;
+      i += text.length;
+    }
+  }
+  return undefined;
+}
+
+/** Runs regular expressions under a time budget (a vm timeout interrupts a runaway match). */
+class GuardedMatcher {
+  private context: Context | undefined;
+  private readonly script = new Script('re.lastIndex = 0; re.test(input)');
+
+  /** Whether `re` matches `input`; undefined when it ran out of time. */
+  test(re: RegExp, input: string): boolean | undefined {
+    this.context ??= createContext({ re: undefined, input: '' });
+    const sandbox = this.context as { re: RegExp | undefined; input: string };
+    sandbox.re = re;
+    sandbox.input = input;
+    try {
+      return this.script.runInContext(this.context, { timeout: MATCH_BUDGET_MS }) === true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return undefined;
+      throw err;
+    } finally {
+      sandbox.re = undefined;
+    }
+  }
 }
 
 interface ArmedFault {
@@ -119,6 +223,8 @@ export interface FaultOptions {
   random?: () => number;
   /** Invalidates every token issued so far (wired to the token issuer by the server). */
   revokeTokens?: () => void;
+  /** Where a fault disarmed for a runaway regular expression is reported; default stderr. */
+  log?: (line: string) => void;
 }
 
 function checkFailRate(rate: number): number {
@@ -131,15 +237,22 @@ function checkLatency(ms: number): number {
   return ms;
 }
 
-function pathMatches(pattern: string | RegExp | undefined, path: string): boolean {
+/** Whether the fault's path matches; undefined when its regular expression ran out of time. */
+function pathMatches(
+  pattern: string | RegExp | undefined,
+  path: string,
+  matcher: GuardedMatcher,
+): boolean | undefined {
   if (pattern === undefined) return true;
   // Match the path as sent and as read (`%2B1555...` and `+1555...`), so a test can name either.
   const forms = [path, safeDecode(path)];
   if (pattern instanceof RegExp) {
-    return forms.some((p) => {
-      pattern.lastIndex = 0; // a /g or /y pattern would otherwise remember its last match
-      return pattern.test(p);
-    });
+    for (const form of forms) {
+      // (The script resets lastIndex: a /g or /y pattern would otherwise remember its last match.)
+      const hit = matcher.test(pattern, form);
+      if (hit !== false) return hit;
+    }
+    return false;
   }
   if (pattern.endsWith('*')) return forms.some((p) => p.startsWith(pattern.slice(0, -1)));
   return forms.includes(pattern);
@@ -180,6 +293,8 @@ export class FaultController {
   private readonly random: () => number;
   private readonly revoke: () => void;
   private readonly revokedKeys = new Set<string>();
+  private readonly matcher = new GuardedMatcher();
+  private readonly log: (line: string) => void;
   /** Tokens an `api_auth`/`user_auth` request costs. */
   authCost: number;
   /** Whether a 429 carries `Retry-After`. */
@@ -189,6 +304,7 @@ export class FaultController {
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.revoke = opts.revokeTokens ?? (() => undefined);
+    this.log = opts.log ?? ((line) => void process.stderr.write(`${line}\n`));
     this.latency = checkLatency(opts.latencyMs ?? 0);
     this.rate = checkFailRate(opts.failRate ?? 0);
     this.mode = checkFailMode(opts.failMode ?? 'mixed');
@@ -249,6 +365,8 @@ export class FaultController {
   /** Arms a fault for the next `times` requests that match. Earlier faults are served first. */
   failNext(match: FaultMatch, fault: OneShotFault, times = 1): void {
     if (!(Number.isInteger(times) && times > 0)) throw new RangeError(`times must be a positive integer`);
+    const problem = match.path instanceof RegExp ? unsafePathPattern(match.path.source) : undefined;
+    if (problem !== undefined) throw new RangeError(`fault path ${String(match.path)}: ${problem}`);
     this.armed.push({ match: { ...match }, fault, remaining: times });
   }
 
@@ -284,16 +402,24 @@ export class FaultController {
 
   /** Consumes and returns the first armed fault matching this request, if any. */
   take(method: string, path: string): OneShotFault | undefined {
-    const i = this.armed.findIndex(
-      (a) =>
-        (a.match.method === undefined || a.match.method.toUpperCase() === method.toUpperCase()) &&
-        pathMatches(a.match.path, path),
-    );
-    const hit = this.armed[i];
-    if (!hit) return undefined;
-    hit.remaining -= 1;
-    if (hit.remaining === 0) this.armed.splice(i, 1);
-    return hit.fault;
+    for (let i = 0; i < this.armed.length; i++) {
+      const armed = this.armed[i]!;
+      if (armed.match.method !== undefined && armed.match.method.toUpperCase() !== method.toUpperCase())
+        continue;
+      const hit = pathMatches(armed.match.path, path, this.matcher);
+      if (hit === undefined) {
+        this.log(
+          `kzops sim: fault path ${String(armed.match.path)} took over ${MATCH_BUDGET_MS} ms on ${path}; the fault is disarmed`,
+        );
+        this.armed.splice(i--, 1);
+        continue;
+      }
+      if (!hit) continue;
+      armed.remaining -= 1;
+      if (armed.remaining === 0) this.armed.splice(i, 1);
+      return armed.fault;
+    }
+    return undefined;
   }
 
   /** How many one-shot faults are still armed (for the control surface and tests). */

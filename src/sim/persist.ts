@@ -5,8 +5,8 @@
  * one is being written, every change made meanwhile waits for the single next save.
  */
 import { ConfigError } from '../core/errors.js';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { isJsonObject, type SimState } from './model.js';
 
 let tmpCounter = 0;
@@ -42,6 +42,42 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     throw err;
   }
   await fsyncDir(dirname(path));
+}
+
+/**
+ * Removes the temporary files (`<state>.tmp-<pid>-<n>`, see writeFileAtomic) that a process
+ * killed between write and rename left beside `path`. Files of a process that still runs are
+ * left alone: it may be about to rename one. Returns how many were removed.
+ */
+export async function removeStaleTempFiles(path: string): Promise<number> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0; // no directory yet: nothing left over
+  }
+  let removed = 0;
+  for (const name of names) {
+    const pid = /^(\d+)-\d+$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
+    if (pid === undefined || processRuns(Number(pid))) continue;
+    await unlink(join(dir, name)).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
+  }
 }
 
 export function serializeState(state: SimState): string {

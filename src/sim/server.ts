@@ -16,7 +16,7 @@
  * `/_sim/*` is a control surface for tests that drive the simulator in a subprocess. It has no
  * authentication: it only exists on the simulator, which listens on 127.0.0.1 by default, and
  * sits outside `/v2` so it cannot collide with an API route. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { finished } from 'node:stream/promises';
@@ -30,7 +30,7 @@ import {
 } from './auth.js';
 import { SimError, validationError } from './errors.js';
 import { kzopsVersion } from '../api/version.js';
-import { FaultController, type FailMode, type OneShotFault } from './faults.js';
+import { FaultController, unsafePathPattern, type FailMode, type OneShotFault } from './faults.js';
 import {
   isJsonObject,
   levelAtLeast,
@@ -39,7 +39,7 @@ import {
   type SimContext,
   type SimState,
 } from './model.js';
-import { GroupCommitter, loadState, saveState, serializeState } from './persist.js';
+import { GroupCommitter, loadState, removeStaleTempFiles, saveState, serializeState } from './persist.js';
 import type { RouteDef, SimResult } from './route.js';
 import { allRoutes } from './routes/index.js';
 import { defaultSeed, readSeedFile, stateFromSeed } from './seed.js';
@@ -87,6 +87,11 @@ export interface SimOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * One logged request. In the process (`SimHandle.requests`) it is as sent; `GET /_sim/requests`
+ * serves it with the token, credential and cookie values in `headers` and `query` replaced by
+ * `<redacted:FINGERPRINT>` (the same value gives the same fingerprint within one simulator).
+ */
 export interface RequestLogEntry {
   method: string;
   path: string;
@@ -116,11 +121,24 @@ export interface SimHandle {
   requests: RequestLogEntry[];
   /** Invalidates every token issued so far (same as `faults.revokeTokens()`). */
   revokeTokens(): void;
-  /** Stops listening, lets in-flight requests finish, waits for pending saves. */
+  /**
+   * Stops listening, gives requests in flight a moment to finish (then cuts their connections:
+   * one still sending its body is never processed), and waits for pending saves.
+   */
   close(): Promise<void>;
 }
 
 const DEFAULT_PORT = 8000;
+/** How long close() lets requests in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 2_000;
+/** Headers and query parameters whose values `/_sim/requests` never shows. */
+const SECRET_HEADERS: ReadonlySet<string> = new Set([
+  'x-auth-token',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+]);
+const SECRET_QUERY: ReadonlySet<string> = new Set(['auth_token', 'api_key', 'password']);
 const DEFAULT_MAX_BODY = 8_000_000;
 const REQUEST_LOG_SIZE = 1000;
 
@@ -301,7 +319,10 @@ interface FaultSpec {
   times: number;
 }
 
-/** `POST /_sim/faults` body → an armed fault. A `path` starting with `^` is a regular expression. */
+/**
+ * `POST /_sim/faults` body → an armed fault. A `path` starting with `^` is a regular expression,
+ * taken only when `unsafePathPattern` finds nothing wrong with it (400 on `path.unsafe`).
+ */
 function faultFromSpec(spec: JsonObject): FaultSpec {
   faultSpecValidator(spec);
   const given = spec.path as string | undefined;
@@ -311,6 +332,10 @@ function faultFromSpec(spec: JsonObject): FaultSpec {
       path = new RegExp(given);
     } catch (err) {
       throw validationError({ path: { format: { message: (err as Error).message, value: given } } });
+    }
+    const problem = unsafePathPattern(given);
+    if (problem !== undefined) {
+      throw validationError({ path: { unsafe: { message: problem, value: given.slice(0, 80) } } });
     }
   }
   const kind = spec.kind as OneShotFault['kind'];
@@ -403,6 +428,10 @@ class Simulator {
   private readonly ctx: SimContext;
   private readonly version = `kzops-sim/${kzopsVersion()}`;
   closing = false;
+  /** Aborted when close() stops waiting: cuts latency sleeps short. */
+  readonly stopping = new AbortController();
+  /** Keys the fingerprints of redacted values: stable within this simulator, useless outside it. */
+  private readonly redactionKey = randomBytes(32);
   /** KAZOO's `node` is a hash of the Erlang node name; ours hashes where the simulator listens. */
   node = '';
 
@@ -440,7 +469,11 @@ class Simulator {
       outcome = { reply: this.errorReply(new SimError(500, 'unspecified_fault', {}), exchange) };
     }
     const fault = outcome.fault;
-    if ('reply' in outcome && this.d.faults.latencyMs > 0) await sleep(this.d.faults.latencyMs);
+    if ('reply' in outcome && this.d.faults.latencyMs > 0) {
+      await sleep(this.d.faults.latencyMs, undefined, { signal: this.stopping.signal }).catch(
+        () => undefined,
+      );
+    }
     // Recorded before the answer goes out: a client that has its answer (a test that reads
     // the log right after a CLI run exits) always finds the request already logged.
     if ('reply' in outcome) {
@@ -476,6 +509,17 @@ class Simulator {
     this.requests.push(entry);
     if (this.requests.length > REQUEST_LOG_SIZE)
       this.requests.splice(0, this.requests.length - REQUEST_LOG_SIZE);
+  }
+
+  /** A log entry as `/_sim/requests` serves it: secret values become fingerprints. */
+  private redacted(entry: RequestLogEntry): RequestLogEntry {
+    const mask = (value: string): string =>
+      `<redacted:${createHmac('sha256', this.redactionKey).update(value).digest('hex').slice(0, 12)}>`;
+    const hide = (record: Record<string, string>, secret: ReadonlySet<string>): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(record).map(([k, v]) => [k, secret.has(k.toLowerCase()) ? mask(v) : v]),
+      );
+    return { ...entry, headers: hide(entry.headers, SECRET_HEADERS), query: hide(entry.query, SECRET_QUERY) };
   }
 
   /** OPTIONS: answered without a token (CORS pre-flight), for any path a route serves. */
@@ -756,7 +800,7 @@ class Simulator {
           return Promise.resolve(ok({ revoked: true }));
         },
       },
-      '/_sim/requests': { GET: () => Promise.resolve(ok(this.requests)) },
+      '/_sim/requests': { GET: () => Promise.resolve(ok(this.requests.map((e) => this.redacted(e)))) },
     };
     const methods = routes[path];
     if (!methods) return fail(new SimError(404, 'not_found', { message: 'not found', cause: path }));
@@ -796,6 +840,17 @@ async function initialState(opts: SimOptions): Promise<SimState> {
   return state;
 }
 
+/** Whether `work` settled within `ms` (it is left running either way). */
+async function within(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -809,6 +864,16 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   const now = opts.now ?? Date.now;
   const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  if (opts.statePath !== undefined) {
+    // What a simulator killed between writing and renaming left behind.
+    const removed = await removeStaleTempFiles(opts.statePath);
+    if (removed > 0) {
+      log(
+        `kzops sim: removed ${removed} leftover temporary file${removed === 1 ? '' : 's'} beside ${opts.statePath}`,
+      );
+    }
+  }
   const state = await initialState(opts);
   const issuer = new TokenIssuer(opts.tokenTtlSeconds ?? 3600, now);
   const faults = new FaultController({
@@ -821,12 +886,12 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
     now,
     random: opts.random,
     revokeTokens: () => issuer.revokeAll(),
+    log,
   });
   const committer =
     opts.statePath === undefined
       ? undefined
       : new GroupCommitter(opts.statePath, () => serializeState(state));
-  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const sim = new Simulator({
     state,
     now,
@@ -867,11 +932,20 @@ export async function startSim(opts: SimOptions = {}): Promise<SimHandle> {
   sim.node = createHash('md5').update(`kzops-sim@${host}:${address.port}`).digest('base64url');
 
   let closing: Promise<void> | undefined;
+  const drained = async (): Promise<void> => {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  };
   const close = async (): Promise<void> => {
     sim.closing = true;
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    if (!(await within(drained(), CLOSE_GRACE_MS))) {
+      // A client still sending its body, or a long --latency: stop waiting for them. A request
+      // whose handler ran has already started its save, which the committer finishes below.
+      sim.stopping.abort();
+      server.closeAllConnections();
+      await within(drained(), 1_000);
+    }
     await committer?.idle();
     server.closeAllConnections();
     await stopped;

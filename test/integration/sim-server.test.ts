@@ -414,6 +414,30 @@ describe('the /_sim control surface', () => {
     expect(badRegex.body.data).toHaveProperty('path.format');
   });
 
+  it.each([
+    ['^/(a+)+$', 'nested quantifier'],
+    ['^/v2/(\\w+\\s?)*$', 'nested quantifier'],
+    ['^/(a|aa)+$', 'alternation under a quantifier'],
+    ['^/(a)\\1$', 'backreference'],
+    [`^/${'a'.repeat(300)}$`, 'too long'],
+  ])('refuses an unsafe fault path regular expression %s with a 400 naming path', async (path) => {
+    const { sim } = await boot();
+    const started = performance.now();
+    const res = await control(sim, 'POST', '/_sim/faults', { kind: 'reset', path });
+    expect(res.status).toBe(400);
+    expect(res.body.data).toHaveProperty('path.unsafe');
+    expect(sim.faults.pending).toBe(0);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('a path full of the letters a catastrophic pattern would choke on is served at once', async () => {
+    const { sim, call } = await boot();
+    await control(sim, 'POST', '/_sim/faults', { kind: 'reset', path: '^/(a+)+$' });
+    const started = performance.now();
+    expect((await call('GET', `/${'a'.repeat(27)}!`)).status).toBe(404);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it('revokes tokens and lists requests', async () => {
     const { sim, token, call } = await boot();
     await call('GET', CC);
@@ -426,7 +450,33 @@ describe('the /_sim control surface', () => {
       [CC, 200],
       [CC, 401],
     ]);
-    expect(entries[1]?.headers['x-auth-token']).toBe(token);
+    // The log is served without secrets: the token is a marker, the same one for the same token.
+    expect(entries[1]?.headers['x-auth-token']).toMatch(/^<redacted:[0-9a-f]{12}>$/);
+    expect(entries[2]?.headers['x-auth-token']).toBe(entries[1]?.headers['x-auth-token']);
+    expect(JSON.stringify(log.body)).not.toContain(token);
+  });
+
+  it('serves the request log with tokens, credentials and cookies redacted', async () => {
+    const { sim, token, call } = await boot();
+    await call('GET', `${CC}?auth_token=${encodeURIComponent(token)}&page_size=5`, undefined, {
+      Authorization: 'Basic dXNlcjpodW50ZXIy',
+      Cookie: 'session=s3cr3t-cookie',
+      'X-Kazoo-Cluster-ID': 'cl-9',
+    });
+    const log = await control(sim, 'GET', '/_sim/requests');
+    const text = JSON.stringify(log.body);
+    for (const secret of [token, 'dXNlcjpodW50ZXIy', 's3cr3t-cookie']) expect(text).not.toContain(secret);
+    const entry = (log.body.data as unknown as { headers: Obj; query: Obj; cluster_id?: string }[]).at(-1);
+    expect(entry?.headers).toMatchObject({
+      'x-auth-token': expect.stringMatching(/^<redacted:[0-9a-f]{12}>$/) as string,
+      authorization: expect.stringMatching(/^<redacted:[0-9a-f]{12}>$/) as string,
+      cookie: expect.stringMatching(/^<redacted:[0-9a-f]{12}>$/) as string,
+      'x-kazoo-cluster-id': 'cl-9',
+    });
+    expect(entry?.query).toEqual({ auth_token: entry?.headers['x-auth-token'], page_size: '5' });
+    expect(entry?.cluster_id).toBe('cl-9');
+    // In the process, the log keeps what was sent (tests compare tokens there).
+    expect(sim.requests.at(-1)?.headers['x-auth-token']).toBe(token);
   });
 
   it('answers 404 and 405 on the control surface like the API', async () => {

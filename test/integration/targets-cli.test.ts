@@ -102,6 +102,15 @@ describe('refusals', () => {
     expect(run.stderr).toMatch(/known targets: local, lab/);
   });
 
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'a target named like a property every object has (%s) is unknown too: exit 64',
+    async (name) => {
+      const run = await kzops([...list, '--dir', dir, '--target', name]);
+      expect(run.code, run.stderr).toBe(64);
+      expect(run.stderr).toContain(`--target ${name}: no such target`);
+    },
+  );
+
   it('an invalid targets.yaml: exit 3 pointing at file:line:col', async () => {
     const bad = join(work, 'bad');
     await writeConfig(bad, 'default: local\ntargets:\n  local:\n    url: ftp://example.net\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaultController, RateLimiter } from '../../src/sim/faults.js';
+import { FaultController, RateLimiter, unsafePathPattern } from '../../src/sim/faults.js';
 
 describe('RateLimiter', () => {
   it('allows capacity requests, then refuses with a whole-second Retry-After', () => {
@@ -169,5 +169,47 @@ describe('FaultController', () => {
     let revoked = 0;
     new FaultController({ revokeTokens: () => revoked++ }).revokeTokens();
     expect(revoked).toBe(1);
+  });
+});
+
+describe('fault path regular expressions', () => {
+  it.each([
+    ['^/(a+)+$', /nested quantifier/],
+    ['^/(?:a*b?)*$', /nested quantifier/],
+    ['^/(a{1,3}){2,}$', /nested quantifier/],
+    ['^/(a|ab)*$', /alternation/],
+    ['^/(a)\\1$', /backreference/],
+    ['^/(?<x>a)\\k<x>$', /backreference/],
+    [`^/${'x'.repeat(300)}`, /longer than/],
+  ])('%s is refused', (source, why) => {
+    expect(unsafePathPattern(source)).toMatch(why);
+  });
+
+  it.each([
+    '^/v2/.*/c[0-9]$',
+    '^/v2/support/accounts/[^/]+/devices/[0-9a-f]{32}$',
+    '^/v2/support/routing/(customer_clusters|carrier_sbcs)/',
+    '^/v2/\\(literal\\)+',
+    'media_servers\\/[0-9a-f]+$',
+    '^/v2/[+*](x)?$',
+  ])('%s is accepted', (source) => {
+    expect(unsafePathPattern(source)).toBeUndefined();
+  });
+
+  it('failNext refuses an unsafe RegExp given in the process too', () => {
+    const faults = new FaultController();
+    expect(() => faults.failNext({ path: /^\/(a+)+$/ }, { kind: 'reset' })).toThrow(/nested quantifier/);
+    expect(faults.pending).toBe(0);
+  });
+
+  it('a pattern that passes the check but is slow on a path is cut off and disarmed', () => {
+    const lines: string[] = [];
+    const faults = new FaultController({ log: (l) => lines.push(l) });
+    faults.failNext({ path: /^\/a*a*a*a*a*a*a*a*b$/ }, { kind: 'reset' }, 5);
+    const started = performance.now();
+    expect(faults.take('GET', `/${'a'.repeat(40)}`)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(faults.pending).toBe(0);
+    expect(lines.join('\n')).toMatch(/disarmed/);
   });
 });
