@@ -25,12 +25,13 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
-import { KazooApiError, KzopsError, OutcomeUnknownError } from '../api/errors.js';
+import { InterruptedError, KazooApiError, KzopsError, OutcomeUnknownError } from '../api/errors.js';
 import type { ApiResult } from '../api/types.js';
 import { InvalidInputError } from '../core/errors.js';
 import { bulkRows, type BulkKind, type BulkRow, type InvalidRow } from '../core/support/bulk-rows.js';
 import { DRY_RUN_NOTE } from '../render/support-views.js';
 import { EXIT } from './exit-codes.js';
+import { exitCodeOf, watchInterrupts } from './interrupts.js';
 import { confirmOrRefuse, connectSupport, type SupportConnection } from './support.js';
 
 /** Sends per row when the outcome stays unknown (each send after the first verifies the one before). */
@@ -65,7 +66,11 @@ interface JournalEntry {
   subscription_id: string;
   target: string;
   op: BulkKind;
-  status: 'done' | 'unknown';
+  /**
+   * `unknown`: sent (written just before sending), outcome not known yet; `done`; `failed`: the
+   * server said no; `not_sent`: the run stopped before sending it after all.
+   */
+  status: 'done' | 'unknown' | 'failed' | 'not_sent';
   request_id: string;
   time: string;
 }
@@ -94,8 +99,11 @@ export function readJournal(path: string, target: string): Map<number, JournalEn
       continue; // a line cut short by a crash: that row is simply not known as done
     }
     if (entry.target !== target || typeof entry.line !== 'number') continue;
-    // `done` is final; a later `unknown` never hides it.
-    if (out.get(entry.line)?.status !== 'done') out.set(entry.line, entry);
+    // `done` is final; a later `unknown` never hides it. `not_sent` takes back the `unknown`
+    // written before a send that did not happen.
+    if (out.get(entry.line)?.status === 'done') continue;
+    if (entry.status === 'not_sent') out.delete(entry.line);
+    else out.set(entry.line, entry);
   }
   return out;
 }
@@ -185,13 +193,47 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       await confirmOrRefuse(`${verb} ${todo.length} subscriptions?`, { yes: input.yes, what });
     }
 
-    const ctx: RunContext = { conn, journal, target, known, input, curls };
-    if (input.dryRun) {
-      // Nothing is sent, so there is nothing to overlap: one row after the other keeps each
-      // curl line beside its row.
-      for (const row of todo) reports.set(row.line, await dryRunRow(row, ctx));
-    } else {
-      await runRows(todo, ctx, (r) => reports.set(r.line, r));
+    // Ctrl-C or SIGTERM: no row is started any more, the rows under way finish and are
+    // journaled; a second signal restores the terminal and exits at once (every row sent has
+    // been journaled `unknown` before it went out, so a re-run verifies it).
+    const watch = input.dryRun
+      ? undefined
+      : watchInterrupts({
+          onFirst: (signal) =>
+            process.stderr.write(
+              `\n${signal} received: starting no more rows; finishing the rows under way (again to stop at once)\n`,
+            ),
+        });
+    watch?.signal.addEventListener('abort', () => conn.client.stop(watch.received), { once: true });
+    const ctx: RunContext = {
+      stop: watch?.signal ?? new AbortController().signal,
+      onForce: (hook) => watch?.onForce(hook),
+      conn,
+      journal,
+      target,
+      known,
+      input,
+      curls,
+    };
+    try {
+      if (input.dryRun) {
+        // Nothing is sent, so there is nothing to overlap: one row after the other keeps each
+        // curl line beside its row.
+        for (const row of todo) reports.set(row.line, await dryRunRow(row, ctx));
+      } else {
+        await runRows(todo, ctx, (r) => reports.set(r.line, r));
+        for (const row of todo) {
+          if (!reports.has(row.line)) {
+            reports.set(row.line, {
+              line: row.line,
+              status: 'skipped',
+              reason: 'not started: the run was interrupted',
+            });
+          }
+        }
+      }
+    } finally {
+      watch?.dispose();
     }
 
     const all = [...reports.values()].sort((a, b) => a.line - b.line);
@@ -205,7 +247,12 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       ...(input.dryRun ? { dry_run: true as const } : {}),
     };
     if (human) summarize(report, verb, input, conn.label);
-    if (report.failed > 0 || invalid.length > 0) process.exitCode = EXIT.partial;
+    if (watch?.received) {
+      process.stderr.write(
+        `Interrupted: the rows done are in the journal; run the same file again to do the rest.\n`,
+      );
+      process.exitCode = exitCodeOf(watch.received);
+    } else if (report.failed > 0 || invalid.length > 0) process.exitCode = EXIT.partial;
     return report;
   } finally {
     await conn.close();
@@ -213,6 +260,10 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
 }
 
 interface RunContext {
+  /** Aborted by Ctrl-C or SIGTERM: no row is started any more. */
+  stop: AbortSignal;
+  /** Registers what must happen before the process exits on a second signal. */
+  onForce: (hook: () => void) => void;
   conn: SupportConnection;
   journal: string;
   target: string;
@@ -286,18 +337,36 @@ function withId(report: BulkRowReport, requestId: string | undefined): BulkRowRe
   return requestId === undefined || requestId === '' ? report : { ...report, request_id: requestId };
 }
 
+/** `(request ID)`, or nothing when no answer ever named one. */
+function requestNote(id: string): string {
+  return id === '' ? '' : ` (request ${id})`;
+}
+
 async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
   // An answer lost in this run, or in an earlier one (the journal says `unknown`).
+  const earlier = ctx.known.get(row.line);
   let lost: { requestId: string; reason: string } | undefined =
-    ctx.known.get(row.line)?.status === 'unknown'
-      ? { requestId: ctx.known.get(row.line)?.request_id ?? '', reason: 'an earlier run lost its answer' }
+    earlier?.status === 'unknown'
+      ? { requestId: earlier.request_id, reason: 'an earlier run lost its answer' }
       : undefined;
   for (let tries = 1; ; tries++) {
+    if (ctx.stop.aborted) {
+      return lost === undefined
+        ? { line: row.line, status: 'skipped', reason: 'not sent: the run was interrupted' }
+        : {
+            line: row.line,
+            status: 'failed',
+            reason: `${lost.reason}${requestNote(lost.requestId)}; the run was interrupted before it could be verified (a re-run of this file verifies it)`,
+          };
+    }
+    // Written before the request goes out: a run killed now leaves the row to be verified.
+    record(ctx, row, 'unknown', lost?.requestId ?? '');
     try {
       const res = await send(row, ctx);
       const requestId = res.requestId ?? '';
       const missing = unheld(row, res.data);
       if (missing.length > 0) {
+        record(ctx, row, 'failed', requestId);
         return withId(
           {
             line: row.line,
@@ -311,9 +380,15 @@ async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
       const note =
         lost === undefined
           ? {}
-          : { reason: `verified: ${lost.reason} (request ${lost.requestId}); sent again, done` };
+          : { reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; sent again, done` };
       return withId({ line: row.line, status: 'done', ...note }, requestId);
     } catch (err) {
+      if (err instanceof InterruptedError) {
+        // The client refused to send it: the run is stopping.
+        record(ctx, row, 'not_sent', '');
+        if (lost !== undefined) record(ctx, row, 'unknown', lost.requestId);
+        continue; // the loop's first check reports it
+      }
       if (err instanceof OutcomeUnknownError) {
         lost = { requestId: err.requestId ?? '', reason: `its answer was lost: ${err.reason}` };
         record(ctx, row, 'unknown', lost.requestId);
@@ -339,11 +414,12 @@ async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
           {
             line: row.line,
             status: 'done',
-            reason: `verified: ${lost.reason} (request ${lost.requestId}); the subscription has left the source account, so that move went through`,
+            reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; the subscription has left the source account, so that move went through`,
           },
           requestId,
         );
       }
+      record(ctx, row, 'failed', requestId ?? '');
       return withId(
         {
           line: row.line,
@@ -375,9 +451,11 @@ async function runRows(
       : undefined;
   let failed = 0;
   bar?.start(rows.length, 0, { failed });
+  // A second Ctrl-C exits at once: give the terminal its cursor back first.
+  if (bar) ctx.onForce(() => bar.stop());
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < rows.length) {
+    while (next < rows.length && !ctx.stop.aborted) {
       const row = rows[next++] as BulkRow;
       const report = await runRow(row, ctx);
       if (report.status === 'failed') failed++;

@@ -9,7 +9,8 @@ import { ask } from '../cli/support.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
-import { ConfigError, RefusedError, UsageError } from '../core/errors.js';
+import { exitCodeOf, settleOrGiveUp, watchInterrupts } from '../cli/interrupts.js';
+import { ConfigError, InterruptedError, RefusedError, UsageError } from '../core/errors.js';
 import {
   fingerprintMatches,
   isFingerprintPrefix,
@@ -18,14 +19,19 @@ import {
   shortFingerprint,
 } from '../core/plan/fingerprint.js';
 import { stalePlan } from '../core/plan/saved.js';
+import { scrubValue } from '../core/secret-registry.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import { applySummary, renderApplySummary, renderDivergences, renderStep } from '../render/apply-text.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { applyPlan, type ApplyResult, type Divergence, type StepReport } from '../reconcile/apply.js';
-import { acquireLock, lockPath } from '../reconcile/lock.js';
+import { acquireApplyLocks } from '../reconcile/shared-lock.js';
 import { makePlan } from '../reconcile/make-plan.js';
 import { serializeTargetState, writeState } from '../reconcile/state-file.js';
+import { stateSaver } from '../reconcile/state-saver.js';
 import { configDigest, planJson, type PlanJson, type SavedPlan } from './plan.js';
+
+/** After Ctrl-C, how long apply waits for requests in flight before it records what it has and exits. */
+const INTERRUPT_GRACE_MS = 15_000;
 
 /** The default safety threshold (targets.yaml `max_change_percent`). */
 const DEFAULT_MAX_CHANGE_PERCENT = 30;
@@ -36,7 +42,8 @@ export interface ApplyJson {
   target: string;
   /** `no_changes`: nothing to do; `applied`: every step done and read back; `partial`: not. */
   /** `halted`: the target stopped accepting the credentials mid-run (exit 1). */
-  result: 'no_changes' | 'applied' | 'partial' | 'halted';
+  /** `interrupted`: Ctrl-C or SIGTERM; what finished is recorded (exit 130 or 143). */
+  result: 'no_changes' | 'applied' | 'partial' | 'halted' | 'interrupted';
   plan: PlanJson;
   steps: StepReport[];
   divergences: Divergence[];
@@ -54,13 +61,13 @@ const ref = (c: PlannedChange) => `${c.kind}/${c.key}`;
 
 export default class ApplyCommand extends BaseCommand {
   static override summary = 'Make the target match config/ (or carry out a saved plan)';
-  static override description = `Plans as kzops plan does (an invalid config exits 3 and nothing is sent), shows the plan, and carries it out in dependency order: creates, then updates, then deletes, with new SBC/media-server pairs created one side first and linked after. Independent steps run concurrently; a failed step skips only the steps that need it (exit 4), and a second apply converges. Every document written is read back; a field that does not read back as written is reported. The state file (ids, fingerprints, secret HMACs) is written after every run, also a partial one.
+  static override description = `Plans as kzops plan does (an invalid config exits 3 and nothing is sent), shows the plan, and carries it out in dependency order: creates, then updates, then deletes, with new SBC/media-server pairs created one side first and linked after. Independent steps run concurrently; a failed step skips only the steps that need it (exit 4), and a second apply converges. Every document written is read back; a field that does not read back as written is reported. The state file (ids, fingerprints, slow fingerprints of secrets) is written as steps finish and after every run, also a partial one.
 
 With PLANFILE (from kzops plan --out) it applies exactly that plan, and refuses (exit 5) when the config or any live document changed since the plan was made.
 
 With --expect-fingerprint HEX (the plan fingerprint a reviewer saw, from kzops plan: its text footer, its markdown comment or its --json; the full 64 hex digits or a prefix of at least ${MIN_FINGERPRINT_PREFIX}) it refuses (exit 5, nothing done) unless the plan it makes now has that fingerprint: after a merge, only the plan reviewed on the pull request is applied.
 
-Safety: resources in the target's protect list, and its master cluster, are never deleted or replaced (exit 5). When updates, replaces and deletes exceed max_change_percent (default 30) of at least 10 existing resources, apply refuses unless --force. Deletes need --allow-deletes (or a confirmation at a terminal). Without a terminal, apply needs --yes. One apply per target at a time on a machine (a lock under .kzops/locks/).
+Safety: resources in the target's protect list, and its master cluster, are never deleted or replaced (exit 5). When updates, replaces and deletes exceed max_change_percent (default 30) of at least 10 existing resources, apply refuses unless --force. Deletes need --allow-deletes (or a confirmation at a terminal). Without a terminal, apply needs --yes. One apply per target at a time across every clone: a lock file under .kzops/locks/ and, when the config is in a git repository with a remote, a lock on that remote (kzops lock status). Ctrl-C (or SIGTERM) stops starting steps, finishes and records the ones under way, and exits 130 (143); a second one exits at once. The state file is written as steps finish.
 
 --commit commits the state file, and only it, with a message that lists the changes.
 
@@ -142,17 +149,35 @@ ${BaseCommand.exitCodesHelp}`;
     }
     // The lock comes first: the embedded simulator must load its documents after the
     // previous apply saved them, and two applies must never plan from the same state.
-    const lock = await acquireLock(lockPath(prepared.workDir, policy.name), policy.name, {
+    // For a server, also the shared lock on the config repository's git remote (all clones).
+    const lock = await acquireApplyLocks(prepared, dir, {
       timeoutMs: flags['lock-timeout'] * 1000,
       command: `kzops apply`,
     });
+    // From here a Ctrl-C or SIGTERM is handled: the first stops starting work and records what
+    // finished; a second writes what is known, drops the lock file and exits at once.
+    const watch = watchInterrupts({
+      onFirst: (signal) =>
+        process.stderr.write(
+          `\n${signal} received: starting nothing more; finishing the requests under way and recording them (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to stop at once)\n`,
+        ),
+    });
+    watch.onForce(() => lock.releaseSync());
+    const stopIfInterrupted = (when: string): void => {
+      if (watch.received)
+        throw new InterruptedError(`interrupted ${when}; nothing was changed`, watch.received);
+    };
     try {
       const conn = await prepared.open();
+      // Nothing more is sent once the run is stopping: requests on the wire finish, the rest fail.
+      watch.signal.addEventListener('abort', () => conn.client.stop(watch.received), { once: true });
       try {
         const made = await makePlan(conn, result.resources, { concurrency: flags.concurrency });
+        stopIfInterrupted('while planning');
         const { plan } = made;
         if (saved) {
-          const stale = stalePlan(saved.plan, plan);
+          // The saved plan was written scrubbed of secret values: compare like with like.
+          const stale = stalePlan(saved.plan, scrubValue(plan));
           if (stale.length > 0) {
             throw new RefusedError(
               `${args.planfile ?? ''} is stale; nothing was done:\n${stale.map((s) => `  ${s.ref}: ${s.reason}`).join('\n')}`,
@@ -202,15 +227,33 @@ ${BaseCommand.exitCodesHelp}`;
         this.checkSafety(plan, policy.maxChangePercent ?? DEFAULT_MAX_CHANGE_PERCENT, flags.force);
         this.checkSecrets(pending, made.secrets);
         await this.confirm(plan, policy.name, { yes: flags.yes, allowDeletes: flags['allow-deletes'] });
+        stopIfInterrupted('before applying');
 
         out(`\nApplying to ${conn.label}:\n`);
-        const applied = await applyPlan({
+        // The state is written as steps finish (one write at a time, the latest wins), so a run
+        // that is stopped, or killed, has recorded what it did.
+        const saver = stateSaver(conn.statePath);
+        watch.onForce(() => saver.flushSync());
+        const running = applyPlan({
           ...made,
           client: conn.client,
           desired: result.resources,
           concurrency: flags.concurrency,
           onStep: (report) => out(renderStep(report, color)),
+          signal: watch.signal,
+          onProgress: (state) => saver.save(state),
         });
+        const applied = await settleOrGiveUp(running, watch.signal, INTERRUPT_GRACE_MS);
+        if (applied === undefined) {
+          await saver.idle();
+          saver.flushSync();
+          await conn.client.destroy();
+          throw new InterruptedError(
+            `interrupted: requests still under way after ${INTERRUPT_GRACE_MS / 1000} s were abandoned (their outcome is unknown: the next plan finds them); the state file holds every step that finished`,
+            watch.received,
+          );
+        }
+        await saver.idle();
         await writeState(conn.statePath, applied.state);
         out(renderDivergences(applied.divergences, color));
         out(renderApplySummary(applied.steps, applied.divergences.length, color));
@@ -233,7 +276,13 @@ ${BaseCommand.exitCodesHelp}`;
             'Not committing: the apply did not fully succeed (the state file is written; commit it after the next apply).\n',
           );
         }
-        if (applied.halted) {
+        if (applied.interrupted) {
+          const notStarted = applied.steps.filter((st) => st.status === 'skipped').length;
+          process.stderr.write(
+            `Interrupted: the steps done are recorded in ${conn.statePath}; ${notStarted} were not started. Run kzops apply again to finish.\n`,
+          );
+          process.exitCode = exitCodeOf(watch.received ?? 'SIGINT');
+        } else if (applied.halted) {
           // The credentials stopped working mid-run: not a partial success to retry blindly.
           process.stderr.write(`error: ${applied.halted.summary()}\n`);
           if (applied.halted.hint) process.stderr.write(`hint: ${applied.halted.hint}\n`);
@@ -244,7 +293,13 @@ ${BaseCommand.exitCodesHelp}`;
         } else if (!ok) process.exitCode = EXIT.partial;
         return {
           ...base,
-          result: applied.halted ? 'halted' : ok ? 'applied' : 'partial',
+          result: applied.interrupted
+            ? 'interrupted'
+            : applied.halted
+              ? 'halted'
+              : ok
+                ? 'applied'
+                : 'partial',
           steps: applied.steps,
           divergences: applied.divergences,
           summary,
@@ -257,6 +312,7 @@ ${BaseCommand.exitCodesHelp}`;
       }
     } finally {
       await lock.release();
+      watch.dispose();
     }
   }
 

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KazooClient } from '../api/client.js';
-import { KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
+import { InterruptedError, KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
 import type { ApiResult } from '../api/types.js';
 import { KzopsError } from '../core/errors.js';
 import {
@@ -78,6 +78,15 @@ export interface ApplyInput {
   concurrency: number;
   /** Called as each step ends, in completion order (progress output). */
   onStep?: (report: StepReport) => void;
+  /** Aborted: start no further step (steps in flight finish); read-backs are skipped. */
+  signal?: AbortSignal;
+  /**
+   * Called with the state as it stands after steps end (at most every `progressMs`), so a
+   * caller can write it while the run goes on: a run that is stopped still records its work.
+   */
+  onProgress?: (state: TargetState) => void;
+  /** Default 1000. */
+  progressMs?: number;
 }
 
 export interface ApplyResult {
@@ -90,6 +99,8 @@ export interface ApplyResult {
    * begun were skipped; the state holds only what was done.
    */
   halted?: KazooAuthError;
+  /** The run was stopped (`signal`): steps not begun were skipped. */
+  interrupted?: boolean;
 }
 
 type RoutingKind = Exclude<Kind, 'clusters'>;
@@ -204,15 +215,15 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     const notStarted = (): StepReport => ({
       ...base,
       status: 'skipped',
-      reason: `not started: ${halted?.summary() ?? 'the run stopped'}`,
+      reason: `not started: ${halted?.summary() ?? 'the run was interrupted'}`,
     });
-    if (halted) return notStarted();
+    if (halted || input.signal?.aborted) return notStarted();
     if ((step.op === 'delete' || step.change.action === 'replace') && step.change.protected) {
       // The command refuses such a plan before anything is sent; this is the last guard.
       return { ...base, status: 'failed', reason: 'protected: kzops never deletes or replaces it' };
     }
     return slots.run(async () => {
-      if (halted) return notStarted();
+      if (halted || input.signal?.aborted) return notStarted();
       try {
         const note = await perform(step);
         const id = ids.get(`${step.kind}/${step.key}`) ?? step.id;
@@ -224,6 +235,10 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
         };
       } catch (err) {
         if (err instanceof KazooAuthError) halted ??= err;
+        if (err instanceof InterruptedError) {
+          // The client refused to send it: the run is stopping. Nothing happened, nothing failed.
+          return { ...base, status: 'skipped' as const, reason: 'not sent: the run was interrupted' };
+        }
         return { ...base, status: 'failed' as const, reason: scrub(describe(err)) };
       }
     });
@@ -252,7 +267,16 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
             err instanceof OutcomeUnknownError ||
             (err instanceof KazooApiError && err.status === 409 && err.earlierAttemptMayHaveApplied);
           if (!lost) throw err;
-          const found = await findLostCreate(step, body);
+          let found: string | undefined;
+          try {
+            found = await findLostCreate(step, body);
+          } catch (lookup) {
+            if (!(lookup instanceof InterruptedError)) throw lookup;
+            // Not "not sent": the create was sent, and its outcome is unknown.
+            throw new StepFailure(
+              `${describe(err)}; the run stopped before it could look for the document (the next plan adopts it by name if it exists)`,
+            );
+          }
           if (found === undefined) {
             throw new StepFailure(
               `${describe(err)}; no document that could be it was found, so none was adopted (the next plan adopts it by name if it appears)`,
@@ -411,9 +435,18 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       (st) => st.op !== 'delete' && st.op !== 'unlink' && reports[st.n]?.status === 'done',
     );
     const id = ids.get(ref);
-    if (!wrote || id === undefined || halted) return;
+    if (!wrote || id === undefined || halted || input.signal?.aborted) return;
     const kind = step.kind;
     readBacks.push(slots.run(() => readBackOne(kind, step.key, id)));
+  };
+
+  const progressMs = input.progressMs ?? 1000;
+  let lastProgress = performance.now();
+  const progress = (): void => {
+    if (input.onProgress === undefined || performance.now() - lastProgress < progressMs) return;
+    lastProgress = performance.now();
+    const sofar = reports.filter((r): r is StepReport => r !== undefined);
+    input.onProgress(nextState(input, sofar, ids, readBack));
   };
 
   for (const step of steps) {
@@ -421,6 +454,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
       reports[step.n] = report;
       try {
         input.onStep?.(report);
+        if (report.status === 'done') progress();
       } finally {
         stepOver(step);
         settle[step.n]?.(report);
@@ -437,6 +471,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     divergences,
     state: nextState(input, done, ids, readBack),
     ...(halted ? { halted } : {}),
+    ...(input.signal?.aborted ? { interrupted: true } : {}),
   };
 }
 

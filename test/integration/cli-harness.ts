@@ -110,3 +110,51 @@ export async function writeLabTargets(dir: string, url: string): Promise<void> {
     ].join('\n'),
   );
 }
+
+export interface SignalledRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** From the first signal to the exit. */
+  ms: number;
+}
+
+/**
+ * Runs `kzops ARGS` and, once its stdout matches `when`, sends it `signals` in order, `gapMs`
+ * apart: Ctrl-C and SIGTERM at the process boundary. A run that outlives 60 s is killed.
+ */
+export function runKzopsAndSignal(
+  args: string[],
+  opts: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    when: RegExp;
+    signals: NodeJS.Signals[];
+    gapMs?: number;
+  },
+): Promise<SignalledRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
+      env: cliEnv(opts.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let at = 0;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (at === 0 && opts.when.test(stdout)) {
+        at = performance.now();
+        opts.signals.forEach((sig, i) => setTimeout(() => child.kill(sig), i * (opts.gapMs ?? 0)));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - at });
+    });
+  });
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSeed, SEED_IDS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
+import { requireBuilt, runKzops, runKzopsAndSignal, writeLabTargets } from './cli-harness.js';
 
 const SUPER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
 const { joe: FROM, hotspot: TO } = SEED_IDS.accounts;
@@ -121,10 +121,14 @@ describe('subscriptions move --from-csv', () => {
     for (const id of ids) expect(accountOf(id)).toBe(TO);
     expect(accountOf(sub(6))).toBe(FROM);
 
-    const entries = await jsonLines(journal);
-    expect(entries).toHaveLength(6);
-    expect(entries.map((e) => e.line).sort()).toEqual([2, 3, 4, 5, 6, 7]);
-    expect(entries.every((e) => e.status === 'done' && e.target === 'lab' && e.op === 'move')).toBe(true);
+    // Each row: `unknown` written just before it was sent, then `done` once it was answered.
+    const all = await jsonLines(journal);
+    expect(all).toHaveLength(12);
+    for (const line of [2, 3, 4, 5, 6, 7]) {
+      expect(all.filter((e) => e.line === line).map((e) => e.status)).toEqual(['unknown', 'done']);
+    }
+    const entries = all.filter((e) => e.status === 'done');
+    expect(entries.every((e) => e.target === 'lab' && e.op === 'move')).toBe(true);
     const row2 = out.rows[0];
     expect(entries.find((e) => e.line === 2)).toMatchObject({
       subscription_id: ids[0],
@@ -258,7 +262,8 @@ describe('subscriptions move --from-csv', () => {
     ).toEqual([503, 404]);
     expect(accountOf(sub(0))).toBe(TO);
     const statuses = (await jsonLines(journal)).filter((e) => e.line === 2).map((e) => e.status);
-    expect(statuses).toEqual(['unknown', 'done']);
+    // before the first send, its lost answer, before the second send, done
+    expect(statuses).toEqual(['unknown', 'unknown', 'unknown', 'done']);
   });
 
   it('a failed row fails alone; running the file again retries only it', async () => {
@@ -419,5 +424,64 @@ describe('subscriptions patch --from-csv', () => {
     expect(run.code).toBe(64);
     expect(run.stderr).toMatch(/drop ACCOUNT_ID, --set/);
     expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('subscriptions move --from-csv interrupted', () => {
+  /** The move, signalled (`signals`, `gapMs` apart) once the first row is reported. */
+  const moveAndSignal = (path: string, signals: NodeJS.Signals[], gapMs = 0) =>
+    runKzopsAndSignal(
+      ['subscriptions', 'move', '--from-csv', path, '--yes', '--concurrency', '1', '--dir', dir],
+      {
+        cwd: work,
+        env: { LAB_KEY: SUPER_KEY, KZOPS_OPERATOR: 'tester' },
+        when: /^line 2: done/m,
+        signals,
+        gapMs,
+      },
+    );
+
+  /** Moves answered 200 per subscription: never more than one. */
+  const movedTwice = () => {
+    const ok = sim.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/move') && r.status === 200,
+    );
+    const per = new Map<string, number>();
+    for (const r of ok) per.set(r.path, (per.get(r.path) ?? 0) + 1);
+    return [...per].filter(([, n]) => n > 1);
+  };
+
+  it('Ctrl-C: the rows under way finish, the rest are not started, exit 130; the re-run does the rest once', async () => {
+    sim.faults.latencyMs = 300;
+    const { path } = await moveCsv(SUBS.slice(0, 8));
+    const run = await moveAndSignal(path, ['SIGINT']);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/SIGINT received: starting no more rows/);
+    expect(run.stdout).toMatch(/\d+ done, \d+ failed, \d+ skipped/);
+    const moved = SUBS.filter((id) => accountOf(id) === TO).length;
+    expect(moved).toBeGreaterThan(0);
+    expect(moved).toBeLessThan(8);
+    sim.faults.latencyMs = 0;
+    const again = await kzops(['subscriptions', 'move', '--from-csv', path, '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(SUBS.every((id) => accountOf(id) === TO)).toBe(true);
+    expect(movedTwice()).toEqual([]);
+  });
+
+  it('a second Ctrl-C exits at once; the row in flight is journaled and verified by the re-run, never moved twice', async () => {
+    sim.faults.latencyMs = 400;
+    const { path, journal } = await moveCsv(SUBS.slice(0, 8));
+    const run = await moveAndSignal(path, ['SIGINT', 'SIGINT'], 30);
+    expect(run.code).toBe(130);
+    expect(run.ms).toBeLessThan(5_000);
+    const statuses = new Map<unknown, unknown>();
+    for (const e of await jsonLines(journal))
+      if (statuses.get(e.line) !== 'done') statuses.set(e.line, e.status);
+    expect([...statuses.values()]).toContain('unknown'); // the row that was on the wire
+    sim.faults.latencyMs = 0;
+    const again = await kzops(['subscriptions', 'move', '--from-csv', path, '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(SUBS.every((id) => accountOf(id) === TO)).toBe(true);
+    expect(movedTwice()).toEqual([]);
   });
 });
