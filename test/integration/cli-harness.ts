@@ -2,7 +2,7 @@
  * Running the built CLI (`node bin/run.js`) as a user would, for the integration tests.
  * `npm test` builds dist/ first; run `npm run build` before running one of these files alone.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,12 +42,15 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-/** Runs `kzops ARGS` to completion; a run that outlives `timeoutMs` is killed and throws. */
-export function runKzops(
+/**
+ * Spawns `kzops ARGS` and collects its output; `onStdout` sees the output so far (and the
+ * child) after each chunk. A run that outlives `timeoutMs` is killed (`timedOut`).
+ */
+function spawnKzops(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number },
-): Promise<RunResult> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs: number },
+  onStdout?: (stdout: string, child: ChildProcess) => void,
+): Promise<RunResult & { timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd,
@@ -56,23 +59,37 @@ export function runKzops(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      onStdout?.(stdout, child);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (signal === 'SIGKILL' && code === null) {
-        reject(
-          new Error(
-            `kzops ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-          ),
-        );
-      } else {
-        resolve({ code, signal, stdout, stderr });
-      }
+      resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
+}
+
+/** Runs `kzops ARGS` to completion; a run that outlives `timeoutMs` is killed and throws. */
+export async function runKzops(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number },
+): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const { timedOut, ...run } = await spawnKzops(args, { ...opts, timeoutMs });
+  if (timedOut) {
+    throw new Error(
+      `kzops ${args.join(' ')} did not finish in ${timeoutMs} ms\nstdout: ${run.stdout}\nstderr: ${run.stderr}`,
+    );
+  }
+  return run;
 }
 
 /**
@@ -123,7 +140,7 @@ export interface SignalledRun {
  * Runs `kzops ARGS` and, once its stdout matches `when`, sends it `signals` in order, `gapMs`
  * apart: Ctrl-C and SIGTERM at the process boundary. A run that outlives 60 s is killed.
  */
-export function runKzopsAndSignal(
+export async function runKzopsAndSignal(
   args: string[],
   opts: {
     cwd: string;
@@ -133,28 +150,11 @@ export function runKzopsAndSignal(
     gapMs?: number;
   },
 ): Promise<SignalledRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd,
-      env: cliEnv(opts.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let at = 0;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      if (at === 0 && opts.when.test(stdout)) {
-        at = performance.now();
-        opts.signals.forEach((sig, i) => setTimeout(() => child.kill(sig), i * (opts.gapMs ?? 0)));
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - at });
-    });
+  let at = 0;
+  const run = await spawnKzops(args, { cwd: opts.cwd, env: opts.env, timeoutMs: 60_000 }, (stdout, child) => {
+    if (at !== 0 || !opts.when.test(stdout)) return;
+    at = performance.now();
+    opts.signals.forEach((sig, i) => setTimeout(() => child.kill(sig), i * (opts.gapMs ?? 0)));
   });
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr, ms: performance.now() - at };
 }

@@ -5,8 +5,8 @@
  * pass-through (which the tests also prove, so a failure under a deviation is the deviation's).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveLoopback } from '../loopback.js';
 
 export const DEVIATIONS = [
   /** `PUT /v2/api_auth` with a well-formed key nobody holds: 401 instead of 404. */
@@ -395,22 +395,9 @@ export async function startDeviantProxy(upstreamUrl: string, deviation?: Deviati
     out.setHeader('Content-Length', Buffer.byteLength(res.body));
     out.end(res.body);
   };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.statusCode = 502;
-      res.end(String(err));
-    });
-  });
-  const address = await new Promise<AddressInfo>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address() as AddressInfo));
-  });
+  const server = await serveLoopback(handle);
   return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: server.url,
+    close: () => server.close(),
   };
 }

@@ -6,8 +6,8 @@
  * secret into a live document), and it keeps every request it saw, so a test can collect the
  * secrets that went over the wire (the auth token included) and check that none comes out.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveLoopback } from '../loopback.js';
 
 export interface SeenRequest {
   method: string;
@@ -105,24 +105,11 @@ export async function startEchoServer(upstreamUrl: string, rules: EchoRules = {}
     out.setHeader('Content-Length', Buffer.byteLength(body));
     out.end(body);
   };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.statusCode = 502;
-      res.end(String(err));
-    });
-  });
-  const address = await new Promise<AddressInfo>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address() as AddressInfo));
-  });
+  const server = await serveLoopback(handle);
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: server.url,
     seen,
     tokens: () => [...new Set(seen.map((r) => r.headers['x-auth-token']).filter((t): t is string => !!t))],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }

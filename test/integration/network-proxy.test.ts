@@ -19,6 +19,7 @@ import type { ResolvedTarget } from '../../src/api/target.js';
 import { proxyFromEnv } from '../../src/api/transport.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { SIM_SUPER_MASTER_KEY, requireBuilt, runKzops } from './cli-harness.js';
+import { haveOpenssl } from '../loopback.js';
 
 const CC = '/v2/support/routing/customer_clusters';
 
@@ -294,15 +295,6 @@ describe('the CLI', () => {
 
 // -------------------------------------------------------------------------------------------
 // HTTPS through CONNECT, and a private CA through NODE_EXTRA_CA_CERTS
-
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!haveOpenssl())('an https server with a private CA, behind HTTPS_PROXY', () => {
   it('fails with a NODE_EXTRA_CA_CERTS hint, then works through a CONNECT tunnel when it is set', async () => {

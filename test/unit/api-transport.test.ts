@@ -14,6 +14,7 @@ import { KazooClient, type KazooClientOptions } from '../../src/api/client.js';
 import { KazooNetworkError, OutcomeUnknownError } from '../../src/api/errors.js';
 import { classifyNetworkError } from '../../src/api/transport.js';
 import { apiKeyTarget, rejection } from './api-stub.js';
+import { haveOpenssl } from '../loopback.js';
 
 const fabricated = (code: string, message = 'fabricated'): Error =>
   Object.assign(new Error(message), { code });
@@ -209,15 +210,6 @@ describe('the request deadline', () => {
 
 // -------------------------------------------------------------------------------------------
 // A real TLS failure: a self-signed certificate, through the client's own error building
-
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!haveOpenssl())('a server whose certificate this machine does not trust', () => {
   it('is a network error whose hint names NODE_EXTRA_CA_CERTS, sent once', async () => {
