@@ -151,7 +151,10 @@ describe('the request deadline', () => {
     expect(err).toBeInstanceOf(KazooNetworkError);
     expect(err.attempts).toBeGreaterThanOrEqual(2);
     expect(err.attempts).toBeLessThanOrEqual(4);
-    expect(server.connections()).toBe(err.attempts);
+    // Each attempt is one connection; the pool may also have opened the connection of an attempt
+    // the deadline then cancelled before it was counted (seen once on a loaded machine).
+    expect(server.connections()).toBeGreaterThanOrEqual(err.attempts);
+    expect(server.connections()).toBeLessThanOrEqual(err.attempts + 1);
     expect(ms).toBeLessThan(1_000);
     expect(err.summary()).toContain(`after ${err.attempts} attempts`);
   }, 5_000);
