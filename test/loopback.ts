@@ -3,6 +3,8 @@
  * request handler, and whether openssl is here to make certificates with.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -43,4 +45,20 @@ export function haveOpenssl(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 made with openssl in `dir` (check `haveOpenssl`
+ * first): the PEM files' paths, and their contents for a TLS server.
+ */
+export function selfSignedCert(dir: string): { certPath: string; key: Buffer; cert: Buffer } {
+  const keyPath = join(dir, 'key.pem');
+  const certPath = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1'] //
+      .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
+    { stdio: 'ignore' },
+  );
+  return { certPath, key: readFileSync(keyPath), cert: readFileSync(certPath) };
 }

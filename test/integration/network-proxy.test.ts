@@ -4,8 +4,7 @@
  * timeout settings (targets.yaml `timeouts`, KZOPS_TIMEOUT).
  * Run `npm run build` first when running this file alone (some tests spawn bin/run.js).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as netConnect, createServer as createNetServer, type Socket } from 'node:net';
@@ -19,7 +18,7 @@ import type { ResolvedTarget } from '../../src/api/target.js';
 import { proxyFromEnv } from '../../src/api/transport.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { SIM_SUPER_MASTER_KEY, requireBuilt, runKzops } from './cli-harness.js';
-import { haveOpenssl } from '../loopback.js';
+import { haveOpenssl, selfSignedCert } from '../loopback.js';
 
 const CC = '/v2/support/routing/customer_clusters';
 
@@ -302,17 +301,10 @@ describe.skipIf(!haveOpenssl())('an https server with a private CA, behind HTTPS
     const s = await sim();
     const dir = await mkdtemp(join(tmpdir(), 'kzops-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1'] //
-        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
-      { stdio: 'ignore' },
-    );
+    const tls = selfSignedCert(dir);
     // A TLS front for the simulator (as a reverse proxy with a private CA would be).
     const sockets = new Set<Socket>();
-    const front = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+    const front = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       const up = httpRequest(
         { host: '127.0.0.1', port: s.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -342,7 +334,7 @@ describe.skipIf(!haveOpenssl())('an https server with a private CA, behind HTTPS
 
     const trusted = await runKzops(['routing', 'list', 'carrier-sbcs', '--dir', cwd], {
       cwd,
-      env: { ...env, NODE_EXTRA_CA_CERTS: cert },
+      env: { ...env, NODE_EXTRA_CA_CERTS: tls.certPath },
     });
     expect(trusted.stderr).toBe('');
     expect(trusted.code).toBe(0);

@@ -2,8 +2,7 @@
  * The transport's failure classification, the hints built from it, and the request deadline
  * (retries included) against a server that accepts connections and never answers.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +13,7 @@ import { KazooClient, type KazooClientOptions } from '../../src/api/client.js';
 import { KazooNetworkError, OutcomeUnknownError } from '../../src/api/errors.js';
 import { classifyNetworkError } from '../../src/api/transport.js';
 import { apiKeyTarget, rejection } from './api-stub.js';
-import { haveOpenssl } from '../loopback.js';
+import { haveOpenssl, selfSignedCert } from '../loopback.js';
 
 const fabricated = (code: string, message = 'fabricated'): Error =>
   Object.assign(new Error(message), { code });
@@ -218,22 +217,12 @@ describe.skipIf(!haveOpenssl())('a server whose certificate this machine does no
   it('is a network error whose hint names NODE_EXTRA_CA_CERTS, sent once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kzops-tls-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1'] //
-        .concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
-      { stdio: 'ignore' },
-    );
+    const tls = selfSignedCert(dir);
     let hits = 0;
-    const server = createHttpsServer(
-      { key: await readFile(key), cert: await readFile(cert) },
-      (_req, res) => {
-        hits++;
-        res.end('{}');
-      },
-    );
+    const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
+      hits++;
+      res.end('{}');
+    });
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
