@@ -318,6 +318,112 @@ export function renderGraphMermaid(t: Topology): string {
 }
 
 // -------------------------------------------------------------------------------------------
+// Mermaid, for a plan comment
+
+/** How many unchanged neighbours the plan picture draws before it names the rest instead. */
+export const PLAN_NEIGHBOURS = 12;
+
+export interface PlanMermaid {
+  /** The flowchart, or undefined when nothing routing-related changes. */
+  chart?: string;
+  /** Unchanged neighbours left out of the picture (`kind/key`), in ref order. */
+  omitted: string[];
+}
+
+function zonesOf(n: LayoutNode): string[] {
+  const { node } = n;
+  switch (node.kind) {
+    case 'sbc':
+      return node.value.zone === undefined ? [] : [node.value.zone];
+    case 'media_server':
+      return node.value.zone === undefined ? [] : [node.value.zone];
+    case 'customer_cluster':
+      return node.value.zones.map((z) => z.zone);
+  }
+}
+
+/**
+ * The picture of a plan for a pull-request comment, which GitHub scales down to the width of
+ * the comment column: the fewer and the flatter the boxes, the larger the text. So it draws
+ * the resources the plan creates, changes or deletes and their direct neighbours only, with
+ * only the edges that touch a changed resource (never the mesh between unchanged
+ * neighbours), one box per carrier (the zone is in the label, not a box of its own), and at
+ * most `maxNeighbours` unchanged neighbours: those linked to the most changed resources, the
+ * rest named in `omitted` for the caller to list under the picture.
+ */
+export function renderPlanGraphMermaid(t: Topology, maxNeighbours = PLAN_NEIGHBOURS): PlanMermaid {
+  const full = layout(t);
+  const nodes: LayoutNode[] = [];
+  walk(full.groups, (g) => nodes.push(...g.nodes));
+  // A cluster drawn once per zone in the full picture is one node here.
+  const byRef = new Map<string, LayoutNode>();
+  for (const n of nodes) {
+    const ref = n.ref.replace(/@[^/]*$/, '');
+    if (byRef.has(ref)) continue;
+    byRef.set(ref, n.node.kind === 'customer_cluster' ? customerClusterNode(n.node.value, undefined) : n);
+  }
+  const marked = new Set([...byRef.values()].filter((n) => n.mark !== undefined).map((n) => n.ref));
+  if (marked.size === 0) return { omitted: [] };
+  const edges = full.edges.filter((e) => marked.has(e.from) || marked.has(e.to));
+  // Unchanged neighbours, most linked to changed resources first, then in ref order.
+  const links = new Map<string, number>();
+  for (const e of edges) {
+    for (const end of [e.from, e.to]) {
+      if (!marked.has(end)) links.set(end, (links.get(end) ?? 0) + 1);
+    }
+  }
+  const neighbours = [...links.keys()].sort(
+    (a, b) => (links.get(b) ?? 0) - (links.get(a) ?? 0) || byText(a, b),
+  );
+  const drawn = new Set([...marked, ...neighbours.slice(0, maxNeighbours)]);
+  const omitted = neighbours.slice(maxNeighbours).sort(byText);
+
+  // The full layout's boxes, flattened to one level, keeping only the nodes drawn.
+  const groups: LayoutGroup[] = [];
+  for (const top of full.groups) {
+    const inside: LayoutNode[] = [];
+    walk([top], (g) => {
+      for (const n of g.nodes) {
+        const flat = byRef.get(n.ref.replace(/@[^/]*$/, ''));
+        if (flat !== undefined && drawn.has(flat.ref) && !inside.includes(flat)) inside.push(flat);
+      }
+    });
+    if (inside.length > 0) groups.push({ hint: top.hint, label: top.label, groups: [], nodes: inside });
+  }
+
+  const ids = new Ids();
+  const lines = ['flowchart LR'];
+  const classes = new Map<Mark, string[]>();
+  for (const g of groups) {
+    lines.push(`  subgraph ${ids.allocate(g.hint)}["${mermaidText(g.label)}"]`);
+    for (const n of g.nodes) {
+      const id = ids.allocate(n.hint, n.ref);
+      const [open, close] = MERMAID_SHAPES[n.shape];
+      const zones = zonesOf(n);
+      const label = [...n.lines.slice(0, -1), [n.lines.at(-1), ...zones].join(' · ')];
+      lines.push(`    ${id}${open}${label.map(mermaidText).join('<br/>')}${close}`);
+      if (n.mark) classes.set(n.mark, [...(classes.get(n.mark) ?? []), id]);
+    }
+    lines.push('  end');
+  }
+  for (const e of edges) {
+    const from = ids.of(e.from);
+    const to = ids.of(e.to);
+    if (from === undefined || to === undefined) continue;
+    lines.push(
+      e.style === 'solid' ? `  ${from} --> ${to}` : `  ${from} -.->|${mermaidText(e.label ?? '')}| ${to}`,
+    );
+  }
+  for (const mark of MARK_ORDER) {
+    const list = classes.get(mark);
+    if (!list) continue;
+    lines.push(`  classDef ${mark} ${MERMAID_CLASSES[mark]}`);
+    lines.push(`  class ${list.join(',')} ${mark}`);
+  }
+  return { chart: lines.join('\n') + '\n', omitted };
+}
+
+// -------------------------------------------------------------------------------------------
 // dot
 
 function dotString(text: string): string {

@@ -3,10 +3,15 @@
  * markdown`. In order:
  *
  * 1. one summary line (`**sandbox**: 1 to create, 2 to update, 0 to replace, 1 to delete`);
- * 2. a table of the resources that change, one row each, with a marker per action;
- * 3. a mermaid picture of the routing the plan touches (created, changed, deleted marked);
- * 4. per resource, its notes and field rows folded in `<details>`: `before → after` on one
- *    line, or a ```diff block for a nested value too long for a line (as the text plan does);
+ * 2. a table of the resources that change, one row each: the action (with its marker), the
+ *    resource and the fields it changes. Three columns, so it fits GitHub's comment column:
+ *    the server-assigned id would only repeat what `kind/key` says, so it is in the details;
+ * 3. a mermaid picture of the resources the plan creates, changes or deletes (marked) and
+ *    their direct neighbours, with only the edges that touch a changed one
+ *    (`renderPlanGraphMermaid`);
+ * 4. per resource, its id, notes and field rows folded in `<details>`: `before → after` on
+ *    one line, or a ```diff block for a nested value too long for a line (as the text plan
+ *    does);
  * 5. the live resources kzops does not manage, folded;
  * 6. the plan fingerprint, visible in short and in full in an HTML comment that a workflow
  *    can read back (`<!-- kzops-plan-fingerprint: <target> <hex> -->`).
@@ -23,7 +28,7 @@
 import { isEmptyTopology, type Topology } from '../core/graph/topology.js';
 import { planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
 import type { Action, Plan, PlannedChange, PlannedField } from '../core/plan/types.js';
-import { renderGraphMermaid } from './graph.js';
+import { renderPlanGraphMermaid } from './graph.js';
 import { compactValue, diffLines, hunks } from './plan-text.js';
 
 export interface PlanMarkdownOptions {
@@ -111,7 +116,7 @@ function summaryLine(plan: Plan): string {
 }
 
 /** Field paths shown in a table row; the rest are counted. */
-const TABLE_FIELDS = 4;
+const TABLE_FIELDS = 3;
 
 function tableRow(c: PlannedChange): string {
   const action = c.action as Change;
@@ -121,16 +126,14 @@ function tableRow(c: PlannedChange): string {
       ? [...fields.slice(0, TABLE_FIELDS), `+${fields.length - TABLE_FIELDS} more`]
       : fields;
   const cells = [
-    ACTION_MARKERS[action],
+    `${ACTION_MARKERS[action]} ${action}${c.protected ? ` ${PROTECTED} protected` : ''}`,
     codeSpan(ref(c)),
-    c.protected ? `${action} ${PROTECTED} protected` : action,
-    c.id === undefined ? '' : codeSpan(c.id),
     shown.join(', '),
   ];
   return `| ${cells.map(cell).join(' | ')} |`;
 }
 
-const TABLE_HEAD = ['| | resource | action | id | fields |', '| --- | --- | --- | --- | --- |'];
+const TABLE_HEAD = ['| action | resource | fields |', '| --- | --- | --- |'];
 
 function isNested(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
@@ -178,6 +181,8 @@ function detailsBlock(c: PlannedChange, width: number): string {
     ...(c.protected ? [`${PROTECTED} protected`] : []),
   ].join(' ');
   const items = [
+    // The id the server gave it; a cluster's key is its id already.
+    ...(c.id === undefined || c.id === c.key ? [] : [`- id: ${codeSpan(c.id)}`]),
     ...c.notes.map((n) => `- note: *${escapeMarkdown(n)}*`),
     ...c.fields.flatMap((f) => fieldItem(f, c.action, width)),
   ];
@@ -200,13 +205,22 @@ function unmanagedBlock(plan: Plan): string | undefined {
   ].join('\n');
 }
 
+/** Unchanged neighbours named under the picture, at most; the rest are counted. */
+const OMITTED_NAMED = 20;
+
 function graphBlock(topology: Topology | undefined): string | undefined {
   if (topology === undefined || isEmptyTopology(topology)) return undefined;
-  const chart = renderGraphMermaid(topology).trimEnd().split('\n');
+  const { chart, omitted } = renderPlanGraphMermaid(topology);
+  if (chart === undefined) return undefined;
+  const named = omitted.slice(0, OMITTED_NAMED).map(codeSpan);
+  if (omitted.length > OMITTED_NAMED) named.push(`${omitted.length - OMITTED_NAMED} more`);
   return [
-    `**Routing touched by this plan** (${ACTION_MARKERS.create} created, ${ACTION_MARKERS.update} changed, ${ACTION_MARKERS.delete} deleted; unmarked: unchanged neighbours)`,
+    `**Routing touched by this plan** (${ACTION_MARKERS.create} created, ${ACTION_MARKERS.update} changed, ${ACTION_MARKERS.delete} deleted; unmarked: unchanged direct neighbours)`,
     '',
-    ...fenced('mermaid', chart),
+    ...fenced('mermaid', chart.trimEnd().split('\n')),
+    ...(omitted.length === 0
+      ? []
+      : ['', `*Also linked to a changed resource, not drawn: ${named.join(', ')}.*`]),
   ].join('\n');
 }
 
@@ -247,7 +261,7 @@ export function renderPlanMarkdown(plan: Plan, opts: PlanMarkdownOptions = {}): 
       : [
           ...TABLE_HEAD,
           ...shownRows,
-          ...(shownRows.length < rows.length ? [`| | … ${rows.length - shownRows.length} more | | | |`] : []),
+          ...(shownRows.length < rows.length ? [`| | … ${rows.length - shownRows.length} more | |`] : []),
         ].join('\n');
   const graph = graphBlock(opts.topology);
   const details = changes.map((c) => detailsBlock(c, width));

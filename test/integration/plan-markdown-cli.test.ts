@@ -66,10 +66,10 @@ describe('kzops plan --format markdown on the example config', { timeout: SLOW }
     expectClean(run);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('**local**: 1 to create, 8 to update, 0 to replace, 0 to delete');
-    expect(lines[2]).toBe('| | resource | action | id | fields |');
+    expect(lines[2]).toBe('| action | resource | fields |');
     for (const ref of CHANGED) expect(run.stdout).toContain(`| \`${ref}\` |`);
     expect(run.stdout).toContain(
-      '| 🟡 | `customer_clusters/8a901bea1d3297ef7d4c8d34809472c2` | update 🔒 protected |',
+      '| 🟡 update 🔒 protected | `customer_clusters/8a901bea1d3297ef7d4c8d34809472c2` |',
     );
     expect(run.stdout).toContain('- `api_key`: *(sensitive, changes)*');
     // Every SBC and media server changes, so each is marked in the picture.

@@ -137,7 +137,7 @@ describe('renderPlanMarkdown', () => {
     const out = render(clusters);
     expect(out.split('\n')[0]).toBe('**sandbox**: 0 to create, 0 to update, 1 to replace, 0 to delete');
     expect(out).toContain(
-      `| 🟣 | \`clusters/${CL_ID}\` | replace 🔒 protected | \`${CL_ID}\` | \`api_key\` (sensitive), \`mvno_id\` |`,
+      `| 🟣 replace 🔒 protected | \`clusters/${CL_ID}\` | \`api_key\` (sensitive), \`mvno_id\` |`,
     );
     expect(out).not.toContain('```mermaid');
   });
@@ -145,10 +145,7 @@ describe('renderPlanMarkdown', () => {
   it('starts with the summary line and a row per change, in plan order', () => {
     const lines = render(EVERY_ACTION).split('\n');
     expect(lines[0]).toBe('**sandbox**: 1 to create, 1 to update, 1 to replace, 1 to delete');
-    expect(lines.slice(2, 4)).toEqual([
-      '| | resource | action | id | fields |',
-      '| --- | --- | --- | --- | --- |',
-    ]);
+    expect(lines.slice(2, 4)).toEqual(['| action | resource | fields |', '| --- | --- | --- |']);
     expect(lines.slice(4, 8).map((l) => l.split(' | ')[1])).toEqual([
       `\`clusters/${CL_ID}\``,
       '`media_servers/ny2`',
@@ -221,6 +218,72 @@ describe('renderPlanMarkdown', () => {
   });
 });
 
+describe('fits the comment column', () => {
+  it('three table columns; the server-assigned id is in the details, not the table', () => {
+    const out = render(EVERY_ACTION);
+    const rows = out.split('\n').filter((l) => l.startsWith('| '));
+    for (const row of rows) expect(row.split(' | ')).toHaveLength(3);
+    expect(rows.join('\n')).not.toContain(MS_ID);
+    expect(rows.join('\n')).not.toContain(SBC_ID);
+    expect(out).toContain('| 🔴 delete | `carrier_sbcs/sprint-old` |  |');
+    // In the details, first: the resource's id, except a cluster's (its key is its id).
+    expect(out).toContain(
+      '<details><summary>🟡 <code>media_servers/ny2</code> update</summary>\n\n- id: `ed1a0000000000000000000000000001`\n',
+    );
+    expect(out).not.toContain(`- id: \`${CL_ID}\``);
+  });
+
+  it('the picture draws the changed resources and their direct neighbours, not the mesh', () => {
+    // sprint-west changes; sv4 (its media server) is its neighbour, ny2 is not.
+    const p = plan([
+      change({
+        key: 'sprint-west',
+        id: SBC_ID,
+        action: 'update',
+        fields: [{ path: 'name', before: 'Sprint West', after: 'Sprint West SBC' }],
+      }),
+    ]);
+    const out = render(p);
+    const chart = out.slice(out.indexOf('```mermaid'), out.indexOf('```\n', out.indexOf('```mermaid') + 3));
+    expect(chart).toContain('sbc_sprint_west["Sprint West SBC<br/>sprint-west · west"]');
+    expect(chart).toContain('ms_sv4(["SV4<br/>sv4 · west"])');
+    expect(chart).toContain('  sbc_sprint_west --> ms_sv4\n');
+    expect(chart).toContain('  ms_sv4 -.->|1| sbc_sprint_west\n');
+    for (const far of ['ny2', 'sprint_east', 'sprint_north']) expect(chart).not.toContain(far);
+    // One box per carrier, no box per zone.
+    expect(chart.match(/subgraph /g)).toHaveLength(2);
+  });
+
+  it('draws at most 12 unchanged neighbours and names the others under the picture', () => {
+    // A media server that tries 20 SBCs, 2 of which also send their calls to it.
+    const keys = Array.from({ length: 20 }, (_, i) => `sbc-${String(i).padStart(2, '0')}`);
+    const resources: LoadedResource[] = [
+      res('media_servers', 'hub', { name: 'Hub', carrier_sbc_priority: { sprint: keys } }),
+      ...keys.map((k, i) =>
+        res('carrier_sbcs', k, { carrier: 'sprint', ...(i >= 18 ? { mobile_media_server: 'hub' } : {}) }),
+      ),
+    ];
+    const p = plan([
+      change({
+        kind: 'media_servers',
+        key: 'hub',
+        action: 'update',
+        fields: [{ path: 'name', before: 'HUB', after: 'Hub' }],
+      }),
+    ]);
+    const out = renderPlanMarkdown(p, { topology: topologyForPlan(resources, p) });
+    const drawn = keys.filter((k) => out.includes(`sbc_${k.replace('-', '_')}[`));
+    expect(drawn).toHaveLength(12);
+    // The two linked both ways are drawn first, then the rest in key order.
+    expect(drawn).toEqual([...keys.slice(0, 10), 'sbc-18', 'sbc-19']);
+    expect(out).toContain(
+      '*Also linked to a changed resource, not drawn: `carrier_sbcs/sbc-10`, `carrier_sbcs/sbc-11`, `carrier_sbcs/sbc-12`, `carrier_sbcs/sbc-13`, `carrier_sbcs/sbc-14`, `carrier_sbcs/sbc-15`, `carrier_sbcs/sbc-16`, `carrier_sbcs/sbc-17`.*',
+    );
+    // No edge to a node that is not drawn.
+    expect(out).not.toMatch(/-\.->\|\d+\| sbc_sbc_1[0-7]\n/);
+  });
+});
+
 describe('--max-chars', () => {
   /** A picture to leave out: the example's. */
   const topology = topologyForPlan(RESOURCES, EVERY_ACTION);
@@ -252,7 +315,7 @@ describe('--max-chars', () => {
   it('keeps summary, table and fingerprint, as many details as fit, and says how many', () => {
     const p = big(40);
     const full = render(p);
-    const max = 8000;
+    const max = 6700;
     expect(full.length).toBeGreaterThan(max);
     const out = render(p, max);
     expect(out.length).toBeLessThanOrEqual(max);
@@ -263,7 +326,7 @@ describe('--max-chars', () => {
       `Plan trimmed: ${shown} of 40 resources shown; the full plan is in the workflow artifact`,
     );
     // Every row of the table is still there, and the fingerprint of the whole plan.
-    for (const c of p.changes) expect(out).toContain(`| 🟡 | \`media_servers/${c.key}\` |`);
+    for (const c of p.changes) expect(out).toContain(`| 🟡 update | \`media_servers/${c.key}\` |`);
     expect(out).toContain(`<!-- kzops-plan-fingerprint: sandbox ${planFingerprint(p)} -->`);
     expect(out.split('\n')[0]).toBe(full.split('\n')[0]);
     // The details shown are the first ones, whole.
@@ -289,7 +352,7 @@ describe('--max-chars', () => {
     const p = big(300);
     const out = render(p, 5000);
     expect(out.length).toBeLessThanOrEqual(5000);
-    expect(out).toMatch(/\| \| … \d+ more \| \| \| \|/);
+    expect(out).toMatch(/\| \| … \d+ more \| \|$/m);
     expect(out).toContain('Plan trimmed: 0 of 300 resources shown');
     expect(out).toContain(`<!-- kzops-plan-fingerprint: sandbox ${planFingerprint(p)} -->`);
   });
