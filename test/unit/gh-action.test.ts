@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,9 +81,22 @@ afterAll(async () => {
 let runs = 0;
 
 /** Runs the driver in a fresh directory; returns its outputs, summary and kzops' argv lists. */
-async function action(command: string, inputs: Record<string, string>) {
+function action(command: string, inputs: Record<string, string>) {
+  return actionIn(command, inputs);
+}
+
+/** `action`, with files put in the directory first (paths relative to it). */
+async function actionIn(
+  command: string,
+  inputs: Record<string, string>,
+  files0: Record<string, string> = {},
+) {
   const dir = join(work, `run${++runs}`);
   await mkdir(dir);
+  for (const [path, text] of Object.entries(files0)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary'), log: join(dir, 'log') };
   for (const f of Object.values(files)) await writeFile(f, '');
   const env: Record<string, string> = {
@@ -93,6 +107,10 @@ async function action(command: string, inputs: Record<string, string>) {
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
   };
+  for (const k of ['GITHUB_API_URL', 'GITHUB_REPOSITORY']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase().replace(/-/g, '_')}`] = v;
   const run = await node([DRIVER, command], { cwd: dir, env });
   const outputs: Record<string, string> = {};
@@ -301,6 +319,144 @@ describe('the driver', () => {
     expect(quote.run.code).toBe(1);
     expect(quote.run.stdout).toContain('args: unclosed " quote');
     expect(quote.calls).toEqual([]);
+  });
+});
+
+describe('the driver and the GitHub API', () => {
+  /** A GitHub API with one pull request (#7, merged from SHA), its comments, paged by 2. */
+  const SHA = '0123456789abcdef0123456789abcdef01234567';
+  const BOT = 'github-actions[bot]';
+  let server: Server;
+  let api: string;
+  let comments: { id: number; user: { login: string }; body: string }[];
+  const requests: { method: string; url: string; auth: string; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', api);
+        requests.push({
+          method: req.method ?? '',
+          url: url.pathname + url.search,
+          auth: req.headers.authorization ?? '',
+          body,
+        });
+        const json = (status: number, data: unknown, link?: string) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...(link ? { link } : {}) });
+          res.end(JSON.stringify(data));
+        };
+        if (url.pathname === `/repos/o/r/commits/${SHA}/pulls`)
+          return json(200, [{ number: 7, merged_at: '2026-01-01T00:00:00Z' }]);
+        if (url.pathname === '/repos/o/r/issues/7/comments' && req.method === 'GET') {
+          const page = Number(url.searchParams.get('page') ?? '1');
+          const next =
+            page * 2 < comments.length
+              ? `<${api}/repos/o/r/issues/7/comments?per_page=100&page=${page + 1}>; rel="next"`
+              : undefined;
+          return json(200, comments.slice((page - 1) * 2, page * 2), next);
+        }
+        if (url.pathname === '/repos/o/r/issues/7/comments' && req.method === 'POST') {
+          const c = {
+            id: 100 + comments.length,
+            user: { login: BOT },
+            body: (JSON.parse(body) as { body: string }).body,
+          };
+          comments.push(c);
+          return json(201, c);
+        }
+        const patch = /^\/repos\/o\/r\/issues\/comments\/(\d+)$/.exec(url.pathname);
+        if (patch && req.method === 'PATCH') {
+          const c = comments.find((x) => x.id === Number(patch[1]));
+          if (c) c.body = (JSON.parse(body) as { body: string }).body;
+          return json(c ? 200 : 404, c ?? {});
+        }
+        json(404, { message: 'Not Found' });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  const env = () => ({ 'github-token': 'gh-token-x', 'pull-request': '7', sha: SHA });
+  const withApi = async (command: string, inputs: Record<string, string>, parts?: Record<string, string>) => {
+    process.env.GITHUB_API_URL = api;
+    process.env.GITHUB_REPOSITORY = 'o/r';
+    try {
+      return await actionIn(command, inputs, parts);
+    } finally {
+      delete process.env.GITHUB_API_URL;
+      delete process.env.GITHUB_REPOSITORY;
+    }
+  };
+
+  it("comment: joins the targets' parts, posts one comment, then edits that one (not a look-alike)", async () => {
+    comments = [
+      { id: 1, user: { login: 'someone' }, body: '<!-- kzops-plan --> not the bot' },
+      { id: 2, user: { login: BOT }, body: 'unrelated' },
+      { id: 3, user: { login: 'someone' }, body: 'hi' },
+    ];
+    const parts = {
+      'parts/kzops-plan-west/west.comment.md': '**west**: no changes\n',
+      'parts/kzops-plan-east/east.comment.md': '**east**: 1 to create\n',
+    };
+    const first = await withApi('comment', { ...env(), 'report-dir': 'parts' }, parts);
+    expect(first.run.code, first.run.stdout).toBe(0);
+    expect(comments).toHaveLength(4);
+    const posted = comments[3]?.body ?? '';
+    expect(posted.startsWith(`<!-- kzops-plan -->\n## kzops plan\n\nFor ${SHA.slice(0, 12)}.`)).toBe(true);
+    expect(posted.indexOf('**east**')).toBeLessThan(posted.indexOf('**west**'));
+    expect(requests.every((r) => r.auth === 'Bearer gh-token-x')).toBe(true);
+    expect(first.run.stdout).not.toContain('gh-token-x');
+
+    const second = await withApi('comment', {
+      ...env(),
+      'report-dir': 'none',
+      'no-plan-reason': 'the config is invalid',
+    });
+    expect(second.run.code, second.run.stdout).toBe(0);
+    expect(comments).toHaveLength(4);
+    expect(comments[3]?.body).toBe(
+      `<!-- kzops-plan -->\n## kzops plan\n\n:x: No plan for ${SHA.slice(0, 12)}: the config is invalid.\n`,
+    );
+    expect(comments[0]?.body).toBe('<!-- kzops-plan --> not the bot');
+  });
+
+  it('apply: expect-fingerprint pull-request reads the bot comment of the merged pull request', async () => {
+    comments = [
+      {
+        id: 1,
+        user: { login: 'someone' },
+        body: '<!-- kzops-plan -->\n<!-- kzops-plan-fingerprint: east 666666 -->',
+      },
+      {
+        id: 2,
+        user: { login: BOT },
+        body: '<!-- kzops-plan -->\n<!-- kzops-plan-fingerprint: east aaaa -->',
+      },
+      {
+        id: 3,
+        user: { login: BOT },
+        body: '<!-- kzops-plan -->\n<!-- kzops-plan-fingerprint: east bbbb -->',
+      },
+    ];
+    const ok = await withApi('apply', { ...env(), targets: 'east', 'expect-fingerprint': 'pull-request' });
+    expect(ok.run.code, ok.run.stdout).toBe(0);
+    expect(ok.calls).toEqual([
+      ['apply', '--target', 'east', '--dir', 'config', '--yes', '--expect-fingerprint', 'bbbb'],
+    ]);
+    expect(ok.run.stdout).toContain('Applying the plan reviewed on #7: fingerprint bbbb');
+    // No plan for the target in the comment: nothing is applied.
+    const none = await withApi('apply', { ...env(), targets: 'west', 'expect-fingerprint': 'pull-request' });
+    expect(none.run.code).toBe(1);
+    expect(none.calls).toEqual([]);
+    expect(none.run.stdout).toContain('has no plan for west');
   });
 });
 
