@@ -343,6 +343,18 @@ function zonesOf(n: LayoutNode): string[] {
 }
 
 /**
+ * A node's label in the plan picture: the name, then the key and the zones. A key that is a
+ * server id (32 hex: customer clusters) says nothing a reader needs next to a name, and is
+ * the widest thing in the picture: with a name, only its first 8 digits are shown.
+ */
+function planLabel(n: LayoutNode): string[] {
+  const [first, key] = n.lines.length === 2 ? n.lines : [undefined, n.lines[0] ?? ''];
+  const shortKey = first !== undefined && /^[0-9a-f]{32}$/.test(key ?? '') ? `${key?.slice(0, 8)}…` : key;
+  const last = [shortKey, ...zonesOf(n)].join(' · ');
+  return first === undefined ? [last] : [first, last];
+}
+
+/**
  * The picture of a plan for a pull-request comment, which GitHub scales down to the width of
  * the comment column: the fewer and the flatter the boxes, the larger the text. So it draws
  * the resources the plan creates, changes or deletes and their direct neighbours only, with
@@ -399,8 +411,7 @@ export function renderPlanGraphMermaid(t: Topology, maxNeighbours = PLAN_NEIGHBO
     for (const n of g.nodes) {
       const id = ids.allocate(n.hint, n.ref);
       const [open, close] = MERMAID_SHAPES[n.shape];
-      const zones = zonesOf(n);
-      const label = [...n.lines.slice(0, -1), [n.lines.at(-1), ...zones].join(' · ')];
+      const label = planLabel(n);
       lines.push(`    ${id}${open}${label.map(mermaidText).join('<br/>')}${close}`);
       if (n.mark) classes.set(n.mark, [...(classes.get(n.mark) ?? []), id]);
     }

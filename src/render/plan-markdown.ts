@@ -4,7 +4,7 @@
  *
  * 1. one summary line (`**sandbox**: 1 to create, 2 to update, 0 to replace, 1 to delete`);
  * 2. a table of the resources that change, one row each: the action (with its marker), the
- *    resource and the fields it changes. Three columns, so it fits GitHub's comment column:
+ *    resource and the top-level fields it changes. Three columns, so it fits GitHub's comment column:
  *    the server-assigned id would only repeat what `kind/key` says, so it is in the details;
  * 3. a mermaid picture of the resources the plan creates, changes or deletes (marked) and
  *    their direct neighbours, with only the edges that touch a changed one
@@ -118,9 +118,23 @@ function summaryLine(plan: Plan): string {
 /** Field paths shown in a table row; the rest are counted. */
 const TABLE_FIELDS = 3;
 
+/**
+ * The top-level fields a change touches, in order, each once (`ips.inbound.east` and
+ * `ips.outbound.west` are `ips`): a deep path can be wider than the comment column, and the
+ * details hold every path.
+ */
+function topFields(c: PlannedChange): string[] {
+  const seen = new Map<string, boolean>();
+  for (const f of c.fields) {
+    const top = f.path.split('.')[0] ?? f.path;
+    seen.set(top, (seen.get(top) ?? false) || f.sensitive === true);
+  }
+  return [...seen].map(([top, sensitive]) => codeSpan(top) + (sensitive ? ' (sensitive)' : ''));
+}
+
 function tableRow(c: PlannedChange): string {
   const action = c.action as Change;
-  const fields = c.fields.map((f) => codeSpan(f.path) + (f.sensitive ? ' (sensitive)' : ''));
+  const fields = topFields(c);
   const shown =
     fields.length > TABLE_FIELDS
       ? [...fields.slice(0, TABLE_FIELDS), `+${fields.length - TABLE_FIELDS} more`]

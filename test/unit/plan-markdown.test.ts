@@ -226,6 +226,11 @@ describe('fits the comment column', () => {
     expect(rows.join('\n')).not.toContain(MS_ID);
     expect(rows.join('\n')).not.toContain(SBC_ID);
     expect(out).toContain('| 🔴 delete | `carrier_sbcs/sprint-old` |  |');
+    // Top-level fields, each once; every path is in the details.
+    expect(out).toContain(
+      '| 🟡 update | `media_servers/ny2` | `carrier_sbc_priority`, `location`, `top_ips` |',
+    );
+    expect(out).toContain('- `location.zone`: `"west"` → `"east"`');
     // In the details, first: the resource's id, except a cluster's (its key is its id).
     expect(out).toContain(
       '<details><summary>🟡 <code>media_servers/ny2</code> update</summary>\n\n- id: `ed1a0000000000000000000000000001`\n',
@@ -252,6 +257,21 @@ describe('fits the comment column', () => {
     for (const far of ['ny2', 'sprint_east', 'sprint_north']) expect(chart).not.toContain(far);
     // One box per carrier, no box per zone.
     expect(chart.match(/subgraph /g)).toHaveLength(2);
+  });
+
+  it("a cluster's 32-hex key is cut short next to its name; its zones are in the label", () => {
+    const key = 'aa2b36ac6a5edb290159cd1298283322';
+    const resources = [
+      res('customer_clusters', key, {
+        name: 'Kazoo Sandbox',
+        ips: { inbound: { east: ['192.0.2.10'], west: ['192.0.2.70'] } },
+      }),
+    ];
+    const p = plan([change({ kind: 'customer_clusters', key, id: key, action: 'update' })]);
+    const out = renderPlanMarkdown(p, { topology: topologyForPlan(resources, p) });
+    expect(out).toContain(`cc_${key}[("Kazoo Sandbox<br/>aa2b36ac… · east · west")]`);
+    // Drawn once, not once per zone.
+    expect(out.match(/\[\("Kazoo Sandbox/g)).toHaveLength(1);
   });
 
   it('draws at most 12 unchanged neighbours and names the others under the picture', () => {
