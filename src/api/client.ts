@@ -41,7 +41,7 @@ import {
   parseRetryAfter,
 } from './retry.js';
 import { ROUTES, type RouteName, type RouteParams, type RouteSpec, fillPath, isMutating } from './routes.js';
-import { Semaphore } from './semaphore.js';
+import { Limit } from '../core/limit.js';
 import type { ResolvedTarget } from './target.js';
 import {
   HttpTransport,
@@ -270,7 +270,12 @@ export class KazooClient {
   /** A path prefix of the base URL (a reverse-proxy mount), '' usually. */
   private readonly basePath: string;
   private readonly transport: HttpTransport;
-  private readonly slots: Semaphore;
+  /**
+   * Requests in flight. The pool alone would queue excess requests inside undici, where queued
+   * time counts against nothing we control and debug timings would include the wait; gating
+   * here keeps "in flight" meaning "on the wire".
+   */
+  private readonly slots: Limit;
   private readonly tokens: TokenCache;
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -323,7 +328,7 @@ export class KazooClient {
       connectTimeoutMs,
       proxy,
     });
-    this.slots = new Semaphore(concurrency);
+    this.slots = new Limit(concurrency);
     this.tokens = new TokenCache(() => this.fetchToken());
     this.sleep = opts.sleep ?? ((ms) => delay(ms));
     this.trace = resolveDebug(opts.debug);
