@@ -21,6 +21,7 @@
  */
 
 import { normalizeIp } from '../ip.js';
+import { isRecord } from '../json.js';
 
 /** A document path: mapping keys, and array indices where a path enters an array. */
 export type Path = (string | number)[];
@@ -78,13 +79,6 @@ export const ROUTING_DIFF_RULES: Readonly<
 // ---------------------------------------------------------------------------------------
 // Values
 
-/** A YAML/JSON mapping (not an array, Date or class instance). */
-function isMapping(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** An own property only: a document key `__proto__` or `constructor` must not read the prototype. */
 function own(record: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(record, key) ? record[key] : undefined;
@@ -137,7 +131,7 @@ function identity(value: unknown, ip: boolean): string {
 function copy(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(copy);
   if (value instanceof Date) return new Date(value.getTime());
-  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
   return value;
 }
 
@@ -172,7 +166,7 @@ function same(path: Path, desired: unknown, live: unknown, rules: CompiledRules)
 }
 
 function diffValue(path: Path, desired: unknown, live: unknown, rules: CompiledRules, out: FieldChange[]) {
-  if (isMapping(desired) && isMapping(live)) {
+  if (isRecord(desired) && isRecord(live)) {
     // An empty mapping written in the YAML says "nothing here", not "nothing said": KAZOO's
     // PATCH clears an object given `{}`, so that is the change to make.
     if (rules.emptyClears && Object.keys(desired).length === 0 && Object.keys(live).length > 0) {

@@ -5,11 +5,12 @@
  * within any list. Always reported on the later occurrence, naming the first.
  */
 import { normalizeIp } from '../ip.js';
+import { isRecord } from '../json.js';
 import type { Problem } from './problem.js';
 import { fieldMessage, problemAt } from './position.js';
 import { isPriorityList, KIND_NOUNS } from './references.js';
 import { RESOURCE_KINDS, type Check, type LoadedFile, type ResourceKind, type Segment } from './types.js';
-import { isRecord, listAt, stringAt } from './values.js';
+import { listAt, stringAt } from './values.js';
 
 /**
  * The identity of a list value: IP addresses by address (`2001:DB8:0::1` and `2001:db8::1` are
