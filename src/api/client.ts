@@ -10,7 +10,6 @@ import { TokenCache, authRejectedHint, authRequest, md5Credentials } from './aut
 import {
   apiErrorFromResponse,
   header,
-  isObject,
   parseJsonObject,
   responseRequestId,
   successResult,
@@ -41,7 +40,7 @@ import {
   parseRetryAfter,
 } from './retry.js';
 import { ROUTES, type RouteName, type RouteParams, type RouteSpec, fillPath, isMutating } from './routes.js';
-import { Semaphore } from './semaphore.js';
+import { Limit } from '../core/limit.js';
 import type { ResolvedTarget } from './target.js';
 import {
   HttpTransport,
@@ -80,6 +79,7 @@ import type {
   UsageReport,
 } from './types.js';
 import { kzopsVersion } from './version.js';
+import { isRecord } from '../core/json.js';
 
 export interface KazooClientOptions {
   /** Requests in flight at once (and pool connections). Default 8. */
@@ -270,7 +270,12 @@ export class KazooClient {
   /** A path prefix of the base URL (a reverse-proxy mount), '' usually. */
   private readonly basePath: string;
   private readonly transport: HttpTransport;
-  private readonly slots: Semaphore;
+  /**
+   * Requests in flight. The pool alone would queue excess requests inside undici, where queued
+   * time counts against nothing we control and debug timings would include the wait; gating
+   * here keeps "in flight" meaning "on the wire".
+   */
+  private readonly slots: Limit;
   private readonly tokens: TokenCache;
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -323,7 +328,7 @@ export class KazooClient {
       connectTimeoutMs,
       proxy,
     });
-    this.slots = new Semaphore(concurrency);
+    this.slots = new Limit(concurrency);
     this.tokens = new TokenCache(() => this.fetchToken());
     this.sleep = opts.sleep ?? ((ms) => delay(ms));
     this.trace = resolveDebug(opts.debug);
@@ -1058,7 +1063,7 @@ function nonNegative(name: string, value: number): number {
 /** Whether an error response carries a human explanation in `data.message`. */
 function serverExplains(res: HttpResponse): boolean {
   const data = parseJsonObject(res.text)?.data;
-  return isObject(data) && typeof data.message === 'string' && data.message !== '';
+  return isRecord(data) && typeof data.message === 'string' && data.message !== '';
 }
 
 function isSuccess(status: number): boolean {
@@ -1135,7 +1140,7 @@ function describeLoss(info: NetworkFailureInfo): string {
 
 /** Errors that are not network failures: our bug, or a closed client. */
 function unexpected(error: unknown, prepared: Prepared): KzopsError {
-  const code = isObject(error) ? error.code : undefined;
+  const code = isRecord(error) ? error.code : undefined;
   if (code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED') {
     return new InternalError('the API client was used after close()', { cause: error });
   }
@@ -1171,7 +1176,7 @@ function rangeQuery(range: UsageRange | undefined): Query {
 /** The reference notes `empty_months` without placing it; accept it in `data` or beside it. */
 function hoistEmptyMonths<T extends { empty_months?: Month[] }>(result: ApiResult<T>): ApiResult<T> {
   const outer = result.envelope.empty_months;
-  if (isObject(result.data) && result.data.empty_months === undefined && Array.isArray(outer)) {
+  if (isRecord(result.data) && result.data.empty_months === undefined && Array.isArray(outer)) {
     return { ...result, data: { ...result.data, empty_months: outer as Month[] } };
   }
   return result;

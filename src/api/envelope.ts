@@ -6,17 +6,14 @@ import { KazooApiError, KazooProtocolError, type FieldErrors, type RequestContex
 import { redactJson } from './redact.js';
 import type { HttpResponse } from './transport.js';
 import type { ApiResult } from './types.js';
+import { isRecord } from '../core/json.js';
 
 export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function parseJsonObject(text: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -100,7 +97,7 @@ export function apiErrorFromResponse(
   return new KazooApiError({
     ...base,
     apiCode,
-    message: stringField(isObject(data) ? data : undefined, 'message') ?? apiCode ?? `HTTP ${res.status}`,
+    message: stringField(isRecord(data) ? data : undefined, 'message') ?? apiCode ?? `HTTP ${res.status}`,
     fieldErrors,
     details: fieldErrors === undefined && data !== undefined ? redactJson(data) : undefined,
   });
@@ -111,15 +108,15 @@ export function apiErrorFromResponse(
  * envelope `message` text, which KAZOO does not keep stable.
  */
 export function parseFieldErrors(data: unknown): FieldErrors | undefined {
-  if (!isObject(data)) return undefined;
+  if (!isRecord(data)) return undefined;
   const entries = Object.entries(data);
   if (entries.length === 0) return undefined;
   const out: FieldErrors = {};
   for (const [path, rules] of entries) {
-    if (!isObject(rules)) return undefined;
+    if (!isRecord(rules)) return undefined;
     const parsed: FieldErrors[string] = {};
     for (const [rule, detail] of Object.entries(rules)) {
-      if (!isObject(detail)) return undefined;
+      if (!isRecord(detail)) return undefined;
       const message = typeof detail.message === 'string' ? detail.message : '';
       parsed[rule] = 'value' in detail ? { message, value: detail.value } : { message };
     }

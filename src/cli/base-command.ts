@@ -4,9 +4,9 @@
  * oclif for --json) or throw.
  */
 import { Command, Errors, type Interfaces } from '@oclif/core';
-import { InterruptedError, KzopsError, UsageError } from '../core/errors.js';
+import { KzopsError, UsageError } from '../core/errors.js';
 import { revealValuesOnStdout, scrub, valuesRevealedOnStdout } from '../core/secret-registry.js';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
+import { EXIT_CODES_HELP, errorOutcome, setOutcome } from './exit-codes.js';
 
 /**
  * `--show-secrets` (support commands): the secret values the command prints on stdout pass the
@@ -71,14 +71,13 @@ export abstract class BaseCommand extends Command {
       this.stderr(`error: ${err.summary()}`);
       if (err.hint) this.stderr(`hint: ${err.hint}`);
       if (err.kind === 'bug' || process.env.KZOPS_DEBUG?.includes('stack')) this.stderr(err.stack ?? '');
-      process.exitCode =
-        err instanceof InterruptedError && err.signal === 'SIGTERM' ? EXIT.terminated : exitCodeFor(err.code);
+      setOutcome(errorOutcome(err));
       return Promise.resolve();
     }
     // Anything else is a bug in kzops: say so, with the stack, and fail.
     this.stderr(`error: unexpected failure (a bug in kzops): ${err.message}`);
     this.stderr(err.stack ?? '');
-    process.exitCode = EXIT.failure;
+    setOutcome('failure');
     return Promise.resolve();
   }
 }

@@ -30,8 +30,8 @@ import type { ApiResult } from '../api/types.js';
 import { InvalidInputError } from '../core/errors.js';
 import { bulkRows, type BulkKind, type BulkRow, type InvalidRow } from '../core/support/bulk-rows.js';
 import { DRY_RUN_NOTE } from '../render/support-views.js';
-import { EXIT } from './exit-codes.js';
-import { exitCodeOf, watchInterrupts } from './interrupts.js';
+import { setOutcome, signalOutcome } from './exit-codes.js';
+import { watchInterrupts } from './interrupts.js';
 import { confirmOrRefuse, connectSupport, type SupportConnection } from './support.js';
 
 /** Sends per row when the outcome stays unknown (each send after the first verifies the one before). */
@@ -251,8 +251,8 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       process.stderr.write(
         `Interrupted: the rows done are in the journal; run the same file again to do the rest.\n`,
       );
-      process.exitCode = exitCodeOf(watch.received);
-    } else if (report.failed > 0 || invalid.length > 0) process.exitCode = EXIT.partial;
+      setOutcome(signalOutcome(watch.received));
+    } else if (report.failed > 0 || invalid.length > 0) setOutcome('partial');
     return report;
   } finally {
     await conn.close();

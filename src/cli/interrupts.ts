@@ -4,7 +4,7 @@
  * way; a second signal runs the command's last-moment hooks (synchronous: write what is known,
  * drop the lock file) and exits at once. Without a watch, Node's default applies (exit at once).
  */
-import { EXIT } from './exit-codes.js';
+import { exitCodeFor, signalOutcome } from './exit-codes.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -21,7 +21,7 @@ export interface InterruptWatch {
 
 /** 130 for Ctrl-C, 143 for SIGTERM. */
 export function exitCodeOf(signal: StopSignal): number {
-  return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  return exitCodeFor(signalOutcome(signal));
 }
 
 export function watchInterrupts(opts: {

@@ -16,6 +16,7 @@ import { isSecretPath, registerSecretsIn } from '../api/redact.js';
 import { InvalidInputError } from '../core/errors.js';
 import { MDN_INPUT_PATTERN } from '../core/mdn.js';
 import { exactlyOne, setInput } from '../core/support/input.js';
+import { isRecord } from '../core/json.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -154,14 +155,10 @@ function validator(kind: InputKind): ValidateFunction {
   return fn;
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function describeType(value: unknown, withValue = true): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (isMapping(value)) return 'a mapping';
+  if (isRecord(value)) return 'a mapping';
   return withValue ? `${typeof value} ${JSON.stringify(value)}` : `a ${typeof value}`;
 }
 
@@ -169,7 +166,7 @@ function valueAt(root: unknown, segments: readonly string[]): unknown {
   let cur = root;
   for (const s of segments) {
     if (Array.isArray(cur)) cur = cur[Number(s)];
-    else if (isMapping(cur)) cur = cur[s];
+    else if (isRecord(cur)) cur = cur[s];
     else return undefined;
   }
   return cur;
@@ -232,7 +229,7 @@ function describeError(kind: InputKind, e: ErrorObject, root: unknown): string |
 export function checkInput(source: string, kind: InputKind, value: unknown): Record<string, unknown> {
   // A SIP password from a file or --set: scrubbed from every output from here on.
   registerSecretsIn(value);
-  if (!isMapping(value)) {
+  if (!isRecord(value)) {
     throw new InvalidInputError(
       `${source}: must be a mapping of fields (a ${kind}), not ${describeType(value)}`,
     );
@@ -324,7 +321,7 @@ export async function patchInput(
 export function shallowPatchNotes(body: Record<string, unknown>, recursive: boolean): string[] {
   if (recursive) return [];
   return Object.entries(body)
-    .filter(([, value]) => isMapping(value))
+    .filter(([, value]) => isRecord(value))
     .map(
       ([key]) =>
         `note: without --recursive the server replaces ${key} whole; its fields not in this patch are removed`,

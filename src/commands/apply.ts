@@ -6,10 +6,10 @@ import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { prepareConnection } from '../cli/connect.js';
 import { ask } from '../cli/support.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { setOutcome, signalOutcome } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
-import { exitCodeOf, settleOrGiveUp, watchInterrupts } from '../cli/interrupts.js';
+import { settleOrGiveUp, watchInterrupts } from '../cli/interrupts.js';
 import { ConfigError, InterruptedError, RefusedError, UsageError } from '../core/errors.js';
 import {
   fingerprintMatches,
@@ -269,7 +269,7 @@ ${BaseCommand.exitCodesHelp}`;
             process.stderr.write(
               `error: --commit: git could not commit ${conn.statePath}: ${(err as Error).message}\nhint: the apply succeeded and the state file is written; commit it by hand\n`,
             );
-            process.exitCode = EXIT.failure;
+            setOutcome('failure');
           }
         } else if (flags.commit) {
           out(
@@ -281,7 +281,7 @@ ${BaseCommand.exitCodesHelp}`;
           process.stderr.write(
             `Interrupted: the steps done are recorded in ${conn.statePath}; ${notStarted} were not started. Run kzops apply again to finish.\n`,
           );
-          process.exitCode = exitCodeOf(watch.received ?? 'SIGINT');
+          setOutcome(signalOutcome(watch.received ?? 'SIGINT'));
         } else if (applied.halted) {
           // The credentials stopped working mid-run: not a partial success to retry blindly.
           process.stderr.write(`error: ${applied.halted.summary()}\n`);
@@ -289,8 +289,8 @@ ${BaseCommand.exitCodesHelp}`;
           process.stderr.write(
             'The run stopped: steps not begun were skipped; the state file holds what was done.\n',
           );
-          process.exitCode = EXIT.failure;
-        } else if (!ok) process.exitCode = EXIT.partial;
+          setOutcome('failure');
+        } else if (!ok) setOutcome('partial');
         return {
           ...base,
           result: applied.interrupted

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { setOutcome } from '../cli/exit-codes.js';
 import { targetFlags } from '../cli/target-flags.js';
 import { renderConformanceText } from '../render/conformance-text.js';
 import { CHECKS, conformanceJson, type ConformanceJson } from '../services/conformance/catalog.js';
@@ -52,7 +52,7 @@ ${BaseCommand.exitCodesHelp}`;
       process.stdout.write(renderConformanceText(report, { color: useColor(), label: conn.label }));
     }
     // Not an exception: the report is the output, and it belongs on stdout.
-    if (report.failed > 0) process.exitCode = EXIT.failure;
+    if (report.failed > 0) setOutcome('failure');
     return conformanceJson(report);
   }
 }

@@ -1,7 +1,7 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { setOutcome } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { classifyDrift, driftJson, type DriftJson, type DriftReport } from '../core/plan/drift.js';
@@ -48,7 +48,7 @@ ${BaseCommand.exitCodesHelp}`;
     if (!this.jsonEnabled()) {
       process.stdout.write(renderDriftText(report, { color: useColor(), label: conn.label }));
     }
-    if (!report.inSync) process.exitCode = EXIT.changes;
+    if (!report.inSync) setOutcome('changes');
     return driftJson(report);
   }
 }

@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { setOutcome } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
 import { UsageError } from '../core/errors.js';
@@ -168,7 +168,7 @@ ${BaseCommand.exitCodesHelp}`;
       );
     }
     if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {
-      process.exitCode = EXIT.changes;
+      setOutcome('changes');
     }
     return planJson(plan);
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { setOutcome } from '../cli/exit-codes.js';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
 import { validateConfig } from '../core/validate/index.js';
@@ -45,7 +45,7 @@ ${BaseCommand.exitCodesHelp}`;
       process.stdout.write(out);
     }
     // Not an exception: the report is the output, and it belongs on stdout.
-    if (!result.valid) process.exitCode = EXIT.invalid;
+    if (!result.valid) setOutcome('invalid');
     return problemsJson(result, { dir: flags.dir });
   }
 }

@@ -37,7 +37,7 @@ import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
-import { Limit } from './limit.js';
+import { Limit } from '../core/limit.js';
 
 export type StepStatus = 'done' | 'failed' | 'skipped';
 

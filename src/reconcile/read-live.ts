@@ -10,7 +10,7 @@ import type { KazooClient, ListOptions } from '../api/client.js';
 import type { ApiResult } from '../api/types.js';
 import type { LiveDoc } from '../core/plan/build-plan.js';
 import type { Kind } from '../core/plan/types.js';
-import { Limit } from './limit.js';
+import { Limit } from '../core/limit.js';
 
 export type { LiveDoc };
 

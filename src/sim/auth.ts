@@ -8,7 +8,6 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { SimError, validationError } from './errors.js';
 import {
   AUTH_LEVELS,
-  isJsonObject,
   type Account,
   type AuthLevel,
   type JsonObject,
@@ -17,6 +16,7 @@ import {
 } from './model.js';
 import type { HttpMethod, SimRequest, SimResult } from './route.js';
 import { compileValidator } from './validate.js';
+import { isRecord } from '../core/json.js';
 
 export interface TokenClaims {
   account_id: string;
@@ -115,7 +115,7 @@ function authData(body: JsonObject | undefined): JsonObject {
   if (data === undefined) {
     throw validationError({ data: { required: { message: 'Field is required but missing' } } });
   }
-  if (!isJsonObject(data)) {
+  if (!isRecord(data)) {
     throw validationError({ data: { type: { message: 'Value is not of type object' } } });
   }
   return data;

@@ -5,16 +5,11 @@
  * `(555) 000-1111`); the simulator stores E.164 (`+15550001111`) and compares normalised
  * forms, so any spelling a client might send finds the same record.
  */
-import {
-  isJsonObject,
-  type CarrierSubscription,
-  type Json,
-  type JsonObject,
-  type SimState,
-} from './model.js';
+import { type CarrierSubscription, type Json, type JsonObject, type SimState } from './model.js';
 
 export { MDN_INPUT_PATTERN, normalizeMdn } from '../core/mdn.js';
 import { normalizeMdn } from '../core/mdn.js';
+import { isRecord } from '../core/json.js';
 
 /** True when both are the same number, however each was written. */
 export function sameMdn(a: Json | undefined, b: Json | undefined): boolean {
@@ -99,7 +94,7 @@ export function carrierLookupInfo(record: CarrierSubscription): JsonObject {
 
 /** A string field of a JSON object, or undefined. */
 export function stringField(obj: Json | undefined, key: string): string | undefined {
-  if (!isJsonObject(obj)) return undefined;
+  if (!isRecord(obj)) return undefined;
   const value = obj[key];
   return typeof value === 'string' ? value : undefined;
 }

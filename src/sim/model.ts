@@ -6,6 +6,7 @@
  * stripped by `publicView`; everything else is public and is what the API returns.
  */
 import { randomBytes } from 'node:crypto';
+import { isRecord } from '../core/json.js';
 
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {
@@ -157,10 +158,6 @@ export function withoutPrivate(data: JsonObject): JsonObject {
   return out;
 }
 
-export function isJsonObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Sets an own key; `defineProperty` because a key such as `__proto__` must stay a plain key. */
 function setKey(obj: JsonObject, key: string, value: Json): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -170,7 +167,7 @@ function setKey(obj: JsonObject, key: string, value: Json): void {
 function withoutNulls(obj: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (v !== null) setKey(out, k, isJsonObject(v) ? withoutNulls(v) : v);
+    if (v !== null) setKey(out, k, isRecord(v) ? withoutNulls(v) : v);
   }
   return out;
 }
@@ -193,7 +190,7 @@ export function mergeLeft(request: JsonObject, existing: JsonObject): JsonObject
     if (left === undefined) merged = right === null || right === undefined ? undefined : oneSided(right);
     else if (left === null) merged = undefined;
     else if (right === undefined) merged = oneSided(left);
-    else if (isJsonObject(left) && isJsonObject(right))
+    else if (isRecord(left) && isRecord(right))
       merged = Object.keys(left).length === 0 ? {} : mergeLeft(left, right);
     else merged = left;
     if (merged !== undefined) setKey(out, key, merged);
@@ -202,7 +199,7 @@ export function mergeLeft(request: JsonObject, existing: JsonObject): JsonObject
 }
 
 function oneSided(v: Json): Json {
-  return isJsonObject(v) ? withoutNulls(v) : v;
+  return isRecord(v) ? withoutNulls(v) : v;
 }
 
 /**

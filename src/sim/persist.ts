@@ -7,7 +7,8 @@
 import { ConfigError } from '../core/errors.js';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isJsonObject, type SimState } from './model.js';
+import { type SimState } from './model.js';
+import { isRecord } from '../core/json.js';
 
 let tmpCounter = 0;
 
@@ -102,7 +103,7 @@ const ARRAY_FIELDS = ['api_keys', 'users', 'accounts', 'carrier_subscriptions', 
 
 /** The first structural problem of a parsed state file, or undefined when it looks right. */
 function stateProblem(v: unknown): string | undefined {
-  if (!isJsonObject(v)) return 'the top level is not an object';
+  if (!isRecord(v)) return 'the top level is not an object';
   if (v.version !== 1) return `version must be 1, got ${JSON.stringify(v.version)}`;
   if (typeof v.encryption_key !== 'string' || !/^[0-9a-f]{64}$/.test(v.encryption_key)) {
     return 'encryption_key must be 64 hex characters';
@@ -110,9 +111,9 @@ function stateProblem(v: unknown): string | undefined {
   for (const f of ARRAY_FIELDS) if (!Array.isArray(v[f])) return `${f} must be an array`;
   for (const f of RECORD_FIELDS) {
     const docs = v[f];
-    if (!isJsonObject(docs)) return `${f} must be an object of documents`;
+    if (!isRecord(docs)) return `${f} must be an object of documents`;
     for (const [id, doc] of Object.entries(docs)) {
-      if (!isJsonObject(doc) || doc._id !== id || typeof doc._rev !== 'string') {
+      if (!isRecord(doc) || doc._id !== id || typeof doc._rev !== 'string') {
         return `${f}.${id} must be a document with _id "${id}" and a string _rev`;
       }
     }

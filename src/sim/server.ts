@@ -31,19 +31,13 @@ import {
 import { SimError, validationError } from './errors.js';
 import { kzopsVersion } from '../api/version.js';
 import { FaultController, unsafePathPattern, type FailMode, type OneShotFault } from './faults.js';
-import {
-  isJsonObject,
-  levelAtLeast,
-  newId,
-  type JsonObject,
-  type SimContext,
-  type SimState,
-} from './model.js';
+import { levelAtLeast, newId, type JsonObject, type SimContext, type SimState } from './model.js';
 import { GroupCommitter, loadState, removeStaleTempFiles, saveState, serializeState } from './persist.js';
 import type { RouteDef, SimResult } from './route.js';
 import { allRoutes } from './routes/index.js';
 import { defaultSeed, readSeedFile, stateFromSeed } from './seed.js';
 import { compileValidator } from './validate.js';
+import { isRecord } from '../core/json.js';
 
 export interface SimOptions {
   /** Default 127.0.0.1. */
@@ -276,12 +270,13 @@ function parseBody(buf: Buffer): JsonObject | undefined {
       json: { invalid: { message: `the body is not valid JSON: ${(err as Error).message}`, target: 'body' } },
     });
   }
-  if (!isJsonObject(parsed)) {
+  if (!isRecord(parsed)) {
     throw validationError({
       data: { type: { message: 'The request body must be a JSON object: {"data": {...}}' } },
     });
   }
-  return parsed;
+  // JSON.parse made it, so every value in it is JSON.
+  return parsed as JsonObject;
 }
 
 const RESERVED_ENVELOPE_KEYS = new Set([
@@ -784,7 +779,7 @@ class Simulator {
           const raw = await readBody(req, this.d.maxBodyBytes);
           if (raw === 'too_large') return fail(injectedError(413));
           const key = parseBody(raw)?.data;
-          const apiKey = isJsonObject(key) ? key.api_key : undefined;
+          const apiKey = isRecord(key) ? key.api_key : undefined;
           if (typeof apiKey !== 'string' || apiKey === '') {
             return fail(
               validationError({ 'data.api_key': { required: { message: 'Field is required but missing' } } }),

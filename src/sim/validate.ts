@@ -5,8 +5,9 @@
 import { Ajv2020, type ErrorObject, type Schema, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { SimError, validationError, type FieldErrors } from './errors.js';
-import { isJsonObject, type Json, type JsonObject } from './model.js';
+import { type Json, type JsonObject } from './model.js';
 import type { SimRequest } from './route.js';
+import { isRecord } from '../core/json.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -28,7 +29,7 @@ function valueAt(root: unknown, path: string): unknown {
   let cur: unknown = root;
   for (const seg of path ? path.split('.') : []) {
     if (Array.isArray(cur)) cur = cur[Number(seg)];
-    else if (isJsonObject(cur)) cur = cur[seg];
+    else if (isRecord(cur)) cur = cur[seg];
     else return undefined;
   }
   return cur;
@@ -77,7 +78,7 @@ export function requireData(req: SimRequest): JsonObject {
   if (data === undefined) {
     throw validationError({ data: { required: { message: 'Field is required but missing' } } });
   }
-  if (!isJsonObject(data)) {
+  if (!isRecord(data)) {
     throw validationError({ data: { type: { message: 'Value is not of type object' } } });
   }
   return data;

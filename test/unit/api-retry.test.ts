@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type RetryPolicy, backoffDelay, decide, parseRetryAfter } from '../../src/api/retry.js';
-import { Semaphore } from '../../src/api/semaphore.js';
 import { classifyNetworkError } from '../../src/api/transport.js';
 
 const policy: RetryPolicy = {
@@ -106,34 +105,5 @@ describe('classifyNetworkError', () => {
     expect(classifyNetworkError(new TypeError('bug'))).toBeUndefined();
     expect(classifyNetworkError(err('UND_ERR_INVALID_ARG'))).toBeUndefined();
     expect(classifyNetworkError('string')).toBeUndefined();
-  });
-});
-
-describe('Semaphore', () => {
-  it('admits at most the limit and hands slots over in order', async () => {
-    const sem = new Semaphore(2);
-    const order: string[] = [];
-    const a = await sem.acquire();
-    const b = await sem.acquire();
-    const c = sem.acquire().then((release) => {
-      order.push('c');
-      return release;
-    });
-    await Promise.resolve();
-    expect(order).toEqual([]);
-    a();
-    a(); // releasing twice must not free a second slot
-    const releaseC = await c;
-    let dAcquired = false;
-    const d = sem.acquire().then((release) => {
-      dAcquired = true;
-      return release;
-    });
-    await new Promise((r) => setImmediate(r));
-    expect(dAcquired).toBe(false);
-    b();
-    (await d)();
-    releaseC();
-    expect(order).toEqual(['c']);
   });
 });

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/cli/exit-codes.js';
+import { errorOutcome, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { RefusedError } from '../../src/core/errors.js';
 import { lockPath } from '../../src/reconcile/lock.js';
 import {
@@ -94,7 +94,7 @@ describe('the shared lock on the git remote', { timeout: 60_000 }, () => {
     expect(remoteLock()).toBe(held.sha);
 
     const err = await refusal(acquireSharedLock(bob, 'lab', opts()));
-    expect(exitCodeFor(err.code)).toBe(5);
+    expect(exitCodeFor(errorOutcome(err))).toBe(5);
     expect(err.message).toMatch(
       new RegExp(
         `^target lab is locked by Alice on ${hostname()} \\(kzops apply, pid ${process.pid}\\) since \\S+: a shared lock on git remote origin \\(${REF}\\); nothing was done$`,

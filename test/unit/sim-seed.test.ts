@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { isJsonObject, publicView, type JsonObject } from '../../src/sim/model.js';
+import { isRecord } from '../../src/core/json.js';
+import { publicView, type JsonObject } from '../../src/sim/model.js';
 import { isEncrypted } from '../../src/sim/secrets.js';
 import { defaultSeed, readSeedFile, SEED_IDS, SEED_NUMBERS, stateFromSeed } from '../../src/sim/seed.js';
 
@@ -25,7 +26,7 @@ function seedError(value: unknown, source = 'my-seed.yaml'): string {
 
 function collectIds(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (isJsonObject(value) || Array.isArray(value)) return Object.values(value as object).flatMap(collectIds);
+  if (isRecord(value) || Array.isArray(value)) return Object.values(value as object).flatMap(collectIds);
   return [];
 }
 
@@ -332,10 +333,10 @@ describe('readSeedFile', () => {
     // Every property the schema declares is described.
     const undescribed: string[] = [];
     const walk = (node: unknown, path: string) => {
-      if (!isJsonObject(node)) return;
+      if (!isRecord(node)) return;
       const obj = node;
       for (const [name, sub] of Object.entries((obj.properties as JsonObject | undefined) ?? {})) {
-        if (isJsonObject(sub) && typeof sub.description !== 'string') {
+        if (isRecord(sub) && typeof sub.description !== 'string') {
           undescribed.push(`${path}.${name}`);
         }
         walk(sub, `${path}.${name}`);

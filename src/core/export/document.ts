@@ -16,6 +16,7 @@
  */
 import type { Kind } from '../plan/types.js';
 import { isSecretField } from '../validate/secrets.js';
+import { isRecord } from '../json.js';
 
 export type RoutingKind = Exclude<Kind, 'clusters'>;
 
@@ -44,10 +45,6 @@ export function isServerOwned(key: string): boolean {
 export function schemaFields(schema: object): string[] {
   const properties = (schema as { properties?: unknown }).properties;
   return isRecord(properties) ? Object.keys(properties) : [];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `sprint-east` → `SPRINT_EAST`: capital letters, digits and `_`, as an env variable name. */

@@ -21,7 +21,7 @@ import {
 } from 'yaml';
 import { diffDocument, type DiffRules } from '../plan/diff.js';
 import { isSecretField } from '../validate/secrets.js';
-import { isRecord } from './document.js';
+import { isRecord } from '../json.js';
 
 /**
  * How kzops writes YAML: flow lists as `[a, b]` (as the example config does) and no line

@@ -37,6 +37,7 @@ import {
   type TargetState,
   type UnmanagedResource,
 } from './types.js';
+import { isRecord } from '../json.js';
 
 /** A live document as read from the API (the full GET document, `id` included). */
 export interface LiveDoc {
@@ -231,14 +232,8 @@ export function clusterFingerprint(doc: Record<string, unknown>): string {
 // ---------------------------------------------------------------------------------------
 // References
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 export function isRefPlaceholder(value: unknown): value is RefPlaceholder {
-  return isMapping(value) && Object.keys(value).length === 1 && typeof value.ref === 'string';
+  return isRecord(value) && Object.keys(value).length === 1 && typeof value.ref === 'string';
 }
 
 /** The kind a value at `path` of a `kind` document refers to, if it is a reference. */
@@ -261,7 +256,7 @@ function mapRefs(kind: Kind, path: Path, value: unknown, fn: (to: Kind, value: u
   const to = refTarget(kind, path);
   if (to !== undefined) return fn(to, value);
   if (Array.isArray(value)) return value.map((v: unknown, i) => mapRefs(kind, [...path, i], v, fn));
-  if (isMapping(value)) {
+  if (isRecord(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapRefs(kind, [...path, k], v, fn)]));
   }
   return value;

@@ -8,7 +8,8 @@ import { analyzePattern, checkReplace, type PatternAnalysis, type PatternIssue }
 import type { Problem } from './problem.js';
 import { dotted, fieldMessage, locate, posAt, problemAtPos, walk, type Pos } from './position.js';
 import { RESOURCE_KINDS, type Check, type LoadedFile, type Segment } from './types.js';
-import { isRecord, recordAt } from './values.js';
+import { isRecord } from '../json.js';
+import { recordAt } from './values.js';
 
 /** One `number_formatting.<direction>.<field>` rewrite with a pattern written as text. */
 interface Rewrite {

@@ -7,7 +7,7 @@
 import type { Problem } from './problem.js';
 import { fieldMessage, problemAt } from './position.js';
 import { RESOURCE_KINDS, type Check, type LoadedFile, type Segment } from './types.js';
-import { isRecord } from './values.js';
+import { isRecord } from '../json.js';
 
 /**
  * Field names that hold a secret, wherever they appear, in any file: a `password:` added to a

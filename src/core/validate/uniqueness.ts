@@ -4,41 +4,21 @@
  * address it came from, so an address with two owners routes somewhere arbitrary), and values
  * within any list. Always reported on the later occurrence, naming the first.
  */
+import { normalizeIp } from '../ip.js';
+import { isRecord } from '../json.js';
 import type { Problem } from './problem.js';
 import { fieldMessage, problemAt } from './position.js';
 import { isPriorityList, KIND_NOUNS } from './references.js';
 import { RESOURCE_KINDS, type Check, type LoadedFile, type ResourceKind, type Segment } from './types.js';
-import { isRecord, listAt, stringAt } from './values.js';
+import { listAt, stringAt } from './values.js';
 
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-
-/** `2001:DB8:0::1` and `2001:db8::1` are one address; undefined when not IPv6. */
-function canonicalIpv6(text: string): string | undefined {
-  let s = text.toLowerCase();
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (v4) {
-    const [a = 0, b = 0, c = 0, d = 0] = v4.slice(1).map(Number);
-    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const [head = '', tail = ''] = halves;
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const gap = 8 - left.length - right.length;
-  if (halves.length === 1 ? gap !== 0 : gap < 1) return undefined;
-  const groups = [...left, ...Array<string>(halves.length === 2 ? gap : 0).fill('0'), ...right];
-  if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return groups.map((g) => parseInt(g, 16).toString(16)).join(':');
-}
-
-/** The identity of a list value: IP addresses by address, anything else by its text. */
+/**
+ * The identity of a list value: IP addresses by address (`2001:DB8:0::1` and `2001:db8::1` are
+ * one), anything else by its text. The rule is the plan differ's (src/core/ip.ts): text with
+ * spaces around it is not an address (the schema stage reports it), so it compares as text.
+ */
 export function sameness(value: unknown): string {
-  if (typeof value === 'string') {
-    if (IPV4.test(value.trim())) return value.trim();
-    if (value.includes(':')) return canonicalIpv6(value.trim()) ?? value;
-    return value;
-  }
+  if (typeof value === 'string') return normalizeIp(value) ?? value;
   return JSON.stringify(value);
 }
 

@@ -2,10 +2,7 @@
  * Safe reads of parsed documents. The semantic stages also run on files the schema rejected
  * (so one mistake does not hide another), so nothing about a value's shape can be assumed.
  */
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../json.js';
 
 /** The mapping at `key`, or an empty one when absent or not a mapping. */
 export function recordAt(value: unknown, key: string): Record<string, unknown> {

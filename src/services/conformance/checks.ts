@@ -6,7 +6,8 @@
  * route that does not exist.
  */
 import { type CheckOutcome, fail, pass, skip } from './catalog.js';
-import { type Exchange, type Probe, answered, compact, isObject, randomHex, said } from './probe.js';
+import { type Exchange, type Probe, answered, compact, randomHex, said } from './probe.js';
+import { isRecord } from '../../core/json.js';
 
 export const ROUTING = '/v2/support/routing';
 export const ROUTING_KINDS = ['customer_clusters', 'carrier_sbcs', 'media_servers'] as const;
@@ -25,7 +26,7 @@ export function ok(ex: Exchange): boolean {
 
 /** The listing entry's id, or the entry itself as JSON when it has none. */
 function idOf(entry: unknown): string {
-  return isObject(entry) && typeof entry.id === 'string' ? entry.id : JSON.stringify(entry);
+  return isRecord(entry) && typeof entry.id === 'string' ? entry.id : JSON.stringify(entry);
 }
 
 /** Up to `n` items of a list, for evidence. */
@@ -80,7 +81,7 @@ export async function checkMalformedKey(probe: Probe): Promise<CheckOutcome> {
     });
     last = ex;
     const data = ex.envelope?.data;
-    const rule = isObject(data) ? data.api_key : undefined;
+    const rule = isRecord(data) ? data.api_key : undefined;
     const good = ex.status === 400 && rule !== undefined;
     parts.push(
       `a ${key.length}-char key ${answered(ex)}` +
@@ -126,9 +127,9 @@ export async function checkInvalidJson(probe: Probe): Promise<CheckOutcome> {
     token: 'none',
   });
   const data = ex.envelope?.data;
-  const json = isObject(data) ? data.json : undefined;
-  const invalid = isObject(json) ? json.invalid : undefined;
-  const target = isObject(invalid) ? invalid.target : undefined;
+  const json = isRecord(data) ? data.json : undefined;
+  const invalid = isRecord(json) ? json.invalid : undefined;
+  const target = isRecord(invalid) ? invalid.target : undefined;
   const what = `${said(ex)} for a truncated JSON body sent without a token`;
   if (ex.status === 400 && target === 'body')
     return pass(`${what}; data.json.invalid.target "body"`, ex.requestId);
@@ -319,7 +320,7 @@ export async function checkRead(probe: Probe, listing: Listing): Promise<Documen
     path: `${ROUTING}/${listing.kind}/${encodeURIComponent(id)}`,
   });
   const data = ex.envelope?.data;
-  const got = isObject(data) ? data.id : undefined;
+  const got = isRecord(data) ? data.id : undefined;
   if (ex.status === 200 && got === id)
     return { outcome: pass(`${said(ex)}, data.id ${id}`, ex.requestId), exchange: ex };
   const why = ex.status === 200 ? `data.id is ${compact(got)}` : 'expected 200';
@@ -331,7 +332,7 @@ export async function checkRead(probe: Probe, listing: Listing): Promise<Documen
 
 function remaining(ex: Exchange): number | undefined {
   const tokens = ex.envelope?.tokens;
-  const value = isObject(tokens) ? tokens.remaining : undefined;
+  const value = isRecord(tokens) ? tokens.remaining : undefined;
   return typeof value === 'number' ? value : undefined;
 }
 

@@ -5,7 +5,8 @@
  */
 import { type CheckOutcome, fail, pass, skip } from './catalog.js';
 import { ok } from './checks.js';
-import { type Exchange, type Probe, compact, isObject, said } from './probe.js';
+import { type Exchange, type Probe, compact, said } from './probe.js';
+import { isRecord } from '../../core/json.js';
 
 /** ISO 8601 in UTC or with an offset, seconds required, fractions allowed. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -95,7 +96,7 @@ export function checkTokens(probe: Probe): CheckOutcome {
   if (seen.length === 0) return skip('no answer to look at');
   const findings = seen.map((ex): Finding => {
     const tokens = ex.envelope?.tokens;
-    if (!isObject(tokens)) return { exchange: ex, problems: ['no tokens'] };
+    if (!isRecord(tokens)) return { exchange: ex, problems: ['no tokens'] };
     const problems: string[] = [];
     if (typeof tokens.consumed !== 'number') problems.push(`tokens.consumed ${compact(tokens.consumed)}`);
     if (typeof tokens.remaining !== 'number') problems.push(`tokens.remaining ${compact(tokens.remaining)}`);

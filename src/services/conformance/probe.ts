@@ -14,12 +14,9 @@ import { Agent, request } from 'undici';
 import { authRequest } from '../../api/auth.js';
 import type { ResolvedTarget } from '../../api/target.js';
 import { kzopsVersion } from '../../api/version.js';
+import { isRecord } from '../../core/json.js';
 
 export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -235,7 +232,7 @@ export class Probe {
 function parseObject(text: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

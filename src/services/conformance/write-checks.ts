@@ -11,7 +11,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type CheckName, type CheckOutcome, fail, pass, skip } from './catalog.js';
 import { NEEDS_LOGIN, ROUTING, type RoutingKind, ok } from './checks.js';
-import { type Exchange, type JsonObject, type Probe, compact, isObject, randomHex, said } from './probe.js';
+import { type Exchange, type JsonObject, type Probe, compact, randomHex, said } from './probe.js';
+import { isRecord } from '../../core/json.js';
 
 /** Documentation addresses (TEST-NET-1, RFC 5737): never routed. */
 const net = (n: number): string => `192.0.2.${n}`;
@@ -75,7 +76,7 @@ export async function runWriteChecks(
   const readBack = async (kind: RoutingKind, id: string): Promise<ReadBack> => {
     const ex = await probe.send({ method: 'GET', path: `${ROUTING}/${kind}/${id}` });
     const data = ex.envelope?.data;
-    if (ex.status !== 200 || !isObject(data)) return { error: fail(`read back: ${said(ex)}`, ex.requestId) };
+    if (ex.status !== 200 || !isRecord(data)) return { error: fail(`read back: ${said(ex)}`, ex.requestId) };
     return { doc: data, exchange: ex };
   };
 
@@ -117,7 +118,7 @@ export async function runWriteChecks(
       };
       const ex = await probe.send({ method: 'PUT', path: SBC, body });
       const data = ex.envelope?.data;
-      const id = isObject(data) ? data.id : undefined;
+      const id = isRecord(data) ? data.id : undefined;
       if (typeof id === 'string' && id !== '') {
         sbcId = id;
         created.push({ kind: 'carrier_sbcs', id });
@@ -137,7 +138,7 @@ export async function runWriteChecks(
       created.push({ kind: 'customer_clusters', id: clusterId });
       const ex = await probe.send({ method: 'PUT', path: `${CC}/${clusterId}`, body: { data: createBody } });
       const data = ex.envelope?.data;
-      const id = isObject(data) ? data.id : undefined;
+      const id = isRecord(data) ? data.id : undefined;
       clusterCreated = ok(ex);
       if (ex.status !== 201) return fail(`${said(ex)} (${clusterName}): expected 201`, ex.requestId);
       if (id !== clusterId)
@@ -180,8 +181,8 @@ export async function runWriteChecks(
     });
 
     const ips = (doc: JsonObject): { inbound: JsonObject; outbound: unknown } => {
-      const all = isObject(doc.ips) ? doc.ips : {};
-      return { inbound: isObject(all.inbound) ? all.inbound : {}, outbound: all.outbound };
+      const all = isRecord(doc.ips) ? doc.ips : {};
+      return { inbound: isRecord(all.inbound) ? all.inbound : {}, outbound: all.outbound };
     };
     const base = replacedBody.ips as { inbound: JsonObject; outbound: JsonObject };
 
@@ -278,7 +279,7 @@ async function cleanup(probe: Probe, created: Created[], prefix: string): Promis
     if (!Array.isArray(data)) continue;
     for (const entry of data) {
       if (
-        isObject(entry) &&
+        isRecord(entry) &&
         typeof entry.id === 'string' &&
         typeof entry.name === 'string' &&
         entry.name.startsWith(prefix)

@@ -18,7 +18,6 @@ import {
   stringField,
 } from '../mdn.js';
 import {
-  isJsonObject,
   mergePatch,
   nextRev,
   publicView,
@@ -33,6 +32,7 @@ import {
 import type { RouteDef, SimRequest, SimResult } from '../route.js';
 import { DOC_TYPES } from '../seed.js';
 import { compileValidator, flag } from '../validate.js';
+import { isRecord } from '../../core/json.js';
 
 // ---------------------------------------------------------------------------------------
 // Shared TOP helpers
@@ -101,7 +101,7 @@ export function manualPatch(ctx: SimContext, doc: Doc, patch: JsonObject, recurs
   const merged = mergePatch(doc, withoutPrivate(patch), recursive) as Doc;
   const extra = merged.additional_properties;
   merged.additional_properties = {
-    ...(isJsonObject(extra) ? extra : {}),
+    ...(isRecord(extra) ? extra : {}),
     last_manual_update: gregorianNow(ctx),
   };
   touch(ctx, merged);
@@ -128,7 +128,7 @@ export function patchBodySchema(extraData: JsonObject = {}): JsonObject {
 }
 
 function deviceSub(device: Doc): JsonObject {
-  return isJsonObject(device.subscription) ? device.subscription : {};
+  return isRecord(device.subscription) ? device.subscription : {};
 }
 
 /** Devices tied to a subscription: same account, and the same ESN or MDN. */
@@ -175,8 +175,8 @@ export interface DeviceFields {
 export function deviceFields(source: JsonObject): DeviceFields {
   return {
     name: stringField(source, 'name'),
-    voice: isJsonObject(source.voice) ? source.voice : undefined,
-    data: isJsonObject(source.data) ? source.data : undefined,
+    voice: isRecord(source.voice) ? source.voice : undefined,
+    data: isRecord(source.data) ? source.data : undefined,
   };
 }
 

@@ -4,10 +4,11 @@
  */
 import { notFound } from '../errors.js';
 import { sameMdn } from '../mdn.js';
-import { isJsonObject, publicView, type Doc, type JsonObject, type SimContext } from '../model.js';
+import { publicView, type Doc, type JsonObject, type SimContext } from '../model.js';
 import type { RouteDef, SimRequest, SimResult } from '../route.js';
 import { compileValidator } from '../validate.js';
 import { gregorianNow, touch } from './devices.js';
+import { isRecord } from '../../core/json.js';
 
 export const PORT_STATUS_CODES = [
   'unconfirmed',
@@ -64,9 +65,9 @@ function poll(ctx: SimContext, req: SimRequest): SimResult {
  */
 function recordOnDevices(ctx: SimContext, port: Doc, code: string, timestamp: number): void {
   for (const device of Object.values(ctx.state.devices)) {
-    const sub = isJsonObject(device.subscription) ? device.subscription : {};
+    const sub = isRecord(device.subscription) ? device.subscription : {};
     if (device.pvt_account_id !== port.pvt_account_id || !sameMdn(sub.mdn, port.mdn)) continue;
-    const extra = isJsonObject(device.additional_properties) ? device.additional_properties : {};
+    const extra = isRecord(device.additional_properties) ? device.additional_properties : {};
     device.additional_properties = { ...extra, port_in: { status: code, timestamp } };
     touch(ctx, device);
   }

@@ -7,7 +7,6 @@
  */
 import { SimError, fieldError, notFound, validationError, type FieldErrors } from '../errors.js';
 import {
-  isJsonObject,
   isPrivateKey,
   mergePatch,
   nextRev,
@@ -22,6 +21,7 @@ import {
 import type { RouteDef, SimRequest, SimResult } from '../route.js';
 import { carrierSbcSchema, customerClusterSchema, mediaServerSchema } from '../routing-schemas.js';
 import { compileValidator, flag, requireData, type Validator } from '../validate.js';
+import { isRecord } from '../../core/json.js';
 
 type Collection = 'customer_clusters' | 'carrier_sbcs' | 'media_servers';
 
@@ -58,7 +58,7 @@ function sbcDanglingRefs(state: SimState, doc: JsonObject): FieldErrors {
 
 function priorityLists(doc: JsonObject): [string, string[]][] {
   const priority = doc.carrier_sbc_priority;
-  if (!isJsonObject(priority)) return [];
+  if (!isRecord(priority)) return [];
   return Object.entries(priority).map(([carrier, ids]) => [
     carrier,
     Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],

@@ -7,7 +7,6 @@
 import { conflict, notFound, SimError, validationError, type FieldErrors } from '../errors.js';
 import { carrierLookupInfo, findCarrierRecord, pickQuery, sameEsn, sameMdn, sameSim } from '../mdn.js';
 import {
-  isJsonObject,
   publicView,
   type CarrierSubscription,
   type Doc,
@@ -35,6 +34,7 @@ import {
   requireAccount,
   touch,
 } from './devices.js';
+import { isRecord } from '../../core/json.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -170,7 +170,7 @@ function importSubscription(ctx: SimContext, req: SimRequest): SimResult {
   ctx.state.subscriptions[subscription._id] = subscription;
   if (withDevice) {
     const deviceData = (req.body?.data as JsonObject).device_data;
-    const fields = deviceFields(isJsonObject(deviceData) ? deviceData : {});
+    const fields = deviceFields(isRecord(deviceData) ? deviceData : {});
     const device = newDevice(ctx, accountId, record, fields);
     ctx.state.devices[device._id] = device;
   }
@@ -224,7 +224,7 @@ interface Located {
  * `target_account_id` beside `data`. Both are accepted; if both are sent they must agree.
  */
 function locate(body: JsonObject, name: string, errors: FieldErrors): Located | undefined {
-  const inData = isJsonObject(body.data) ? body.data[name] : undefined;
+  const inData = isRecord(body.data) ? body.data[name] : undefined;
   const beside = body[name];
   if (errors[`data.${name}`] || errors[name]) return undefined; // already wrong in type or form
   if (typeof inData === 'string' && typeof beside === 'string' && inData !== beside) {
