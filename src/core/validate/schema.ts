@@ -81,6 +81,9 @@ const PATTERN_WORDS: Record<string, string> = {
   '^https?://': 'start with http:// or https://',
   '^(customer_clusters|carrier_sbcs|media_servers|clusters)/[a-z0-9][a-z0-9_-]*$':
     'be FOLDER/KEY, FOLDER one of customer_clusters, carrier_sbcs, media_servers, clusters',
+  '^([01][0-9]|2[0-3]):[0-5][0-9]$': 'be a time of day HH:MM, 24-hour (e.g. 01:00 or 17:30)',
+  '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$':
+    'be a field path: field names joined by dots (e.g. top_ips or location.zone)',
 };
 
 function plain(value: unknown): string {
