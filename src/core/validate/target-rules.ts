@@ -27,7 +27,7 @@ function windowIssues(value: Record<string, unknown>): [string, number, 'tz' | '
   for (const [name, target] of Object.entries(recordAt(value, 'targets'))) {
     listAt(target, 'change_windows').forEach((w, i) => {
       if (typeof w !== 'object' || w === null) return;
-      const problem = windowProblem(w as Record<string, unknown>);
+      const problem = windowProblem(w);
       if (problem) out.push([name, i, problem.field, problem.text]);
     });
   }
