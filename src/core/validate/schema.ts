@@ -183,6 +183,12 @@ function propertyCount(e: ErrorObject, limit: number): string {
       : `have only one of ${known.join(', ')}`;
   }
   if (limit === 1 && e.keyword === 'minProperties') return 'not be empty';
+  // `{kind, and one of name, id, fields}`: the required fields plus one more, said as such.
+  const required = (e.parentSchema as { required?: unknown } | undefined)?.required;
+  if (e.keyword === 'minProperties' && Array.isArray(required) && required.length === limit - 1) {
+    const others = known.filter((k) => !required.includes(k));
+    if (others.length > 0) return `have ${required.join(', ')} and at least one of ${others.join(', ')}`;
+  }
   return e.keyword === 'minProperties' ? `have at least ${fields}` : `have at most ${fields}`;
 }
 
