@@ -22,11 +22,26 @@ const SBC1 = hex(0xb1);
 const SBC2 = hex(0xb2);
 const SBC3 = hex(0xb3);
 
-const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({ kind, key, file: `${kind}/${key}.yaml`, doc });
+const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({
+  kind,
+  key,
+  file: `${kind}/${key}.yaml`,
+  doc,
+});
 const live = (kind: Kind, id: string, doc: Doc): LiveDoc => ({ kind, id, doc: { id, ...doc } });
 const state = (resources: TargetState['resources']): TargetState => ({ version: 1, target: 't', resources });
-const sbc = (name: string, over: Doc = {}): Doc => ({ name, carrier: 'sprint', mobile_media_server: `id:${MS1}`, ...over });
-const liveSbc = (name: string, over: Doc = {}): Doc => ({ name, carrier: 'sprint', mobile_media_server: MS1, ...over });
+const sbc = (name: string, over: Doc = {}): Doc => ({
+  name,
+  carrier: 'sprint',
+  mobile_media_server: `id:${MS1}`,
+  ...over,
+});
+const liveSbc = (name: string, over: Doc = {}): Doc => ({
+  name,
+  carrier: 'sprint',
+  mobile_media_server: MS1,
+  ...over,
+});
 
 function plan(partial: Partial<PlanInput>) {
   return buildPlan({ target: 't', desired: [], live: [], state: undefined, protect: [], ...partial });
@@ -49,7 +64,10 @@ const LEGACY: IgnoreRule[] = [{ kind: 'carrier_sbcs', name: 'Legacy *' }];
 
 describe('buildPlan with ignore rules', () => {
   it('an ignored live document is never listed as unmanaged (and the others still are)', () => {
-    const liveDocs = [live('carrier_sbcs', SBC1, liveSbc('Legacy East')), live('carrier_sbcs', SBC2, liveSbc('Stray'))];
+    const liveDocs = [
+      live('carrier_sbcs', SBC1, liveSbc('Legacy East')),
+      live('carrier_sbcs', SBC2, liveSbc('Stray')),
+    ];
     expect(plan({ live: liveDocs }).plan.unmanaged.map((u) => u.id)).toEqual([SBC1, SBC2]);
     expect(plan({ live: liveDocs, ignore: LEGACY }).plan.unmanaged.map((u) => u.id)).toEqual([SBC2]);
   });
@@ -92,14 +110,19 @@ describe('buildPlan with ignore rules', () => {
   });
 
   it('refuses a config that sets an ignored field (only for the resources the rule picks)', () => {
-    const desired = [res('carrier_sbcs', 'east', sbc('East', { notes: 'x' })), res('carrier_sbcs', 'west', sbc('West'))];
+    const desired = [
+      res('carrier_sbcs', 'east', sbc('East', { notes: 'x' })),
+      res('carrier_sbcs', 'west', sbc('West')),
+    ];
     expect(() => plan({ desired, ignore: [{ kind: 'carrier_sbcs', fields: ['notes'] }] })).toThrow(
       /carrier_sbcs\/east sets notes, which an ignore rule leaves to another system/,
     );
-    expect(() => plan({ desired, ignore: [{ kind: 'carrier_sbcs', key: 'west', fields: ['notes'] }] })).not.toThrow();
+    expect(() =>
+      plan({ desired, ignore: [{ kind: 'carrier_sbcs', key: 'west', fields: ['notes'] }] }),
+    ).not.toThrow();
   });
 
-  it('ignored fields are left out of liveFingerprint; without rules it is the whole document\'s', () => {
+  it("ignored fields are left out of liveFingerprint; without rules it is the whole document's", () => {
     const doc = liveSbc('East', { top_note: 'a' });
     const input = {
       desired: [res('carrier_sbcs', 'east', sbc('East'))],
@@ -125,7 +148,9 @@ describe('classifyDrift: the unmanaged policy', () => {
   const input = {
     desired: [res('carrier_sbcs', 'east', sbc('East'))],
     live: [live('carrier_sbcs', SBC1, liveSbc('East')), live('carrier_sbcs', SBC2, liveSbc('Stray'))],
-    state: state({ 'carrier_sbcs/east': { id: SBC1, fingerprint: fingerprintDoc({ id: SBC1, ...liveSbc('East') }) } }),
+    state: state({
+      'carrier_sbcs/east': { id: SBC1, fingerprint: fingerprintDoc({ id: SBC1, ...liveSbc('East') }) },
+    }),
   };
 
   it('fail (and absent, as before the setting): listed, drift', () => {
@@ -173,7 +198,12 @@ describe('classifyDrift with ignore rules', () => {
     const withFp = (fingerprint: string) => state({ 'carrier_sbcs/east': { id: SBC1, fingerprint } });
     const stripped = baselineFingerprint({ id: SBC1, ...before }, ['top_note']);
     // As a state written with ignored fields left out records it: in sync after the change.
-    const ok = drift({ desired, live: [live('carrier_sbcs', SBC1, after)], state: withFp(stripped), ignore: rules });
+    const ok = drift({
+      desired,
+      live: [live('carrier_sbcs', SBC1, after)],
+      state: withFp(stripped),
+      ignore: rules,
+    });
     expect(ok.findings).toEqual([]);
     expect(ok.summary.verified).toBe(1);
     // Without the rule the same change is drift.
@@ -181,7 +211,12 @@ describe('classifyDrift with ignore rules', () => {
     expect(red.findings.map((f) => f.class)).toEqual(['changed_outside']);
     // An older state (whole-document fingerprint) still matches when nothing changed.
     const whole = fingerprintDoc({ id: SBC1, ...before });
-    const same = drift({ desired, live: [live('carrier_sbcs', SBC1, before)], state: withFp(whole), ignore: rules });
+    const same = drift({
+      desired,
+      live: [live('carrier_sbcs', SBC1, before)],
+      state: withFp(whole),
+      ignore: rules,
+    });
     expect(same.findings).toEqual([]);
     // A change to a field that is not ignored is still a change outside kzops.
     const other = drift({

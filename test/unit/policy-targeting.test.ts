@@ -14,7 +14,12 @@ const SBC1 = hex(0xb1);
 const SBC2 = hex(0xb2);
 const STRAY = hex(0xbf);
 
-const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({ kind, key, file: `${kind}/${key}.yaml`, doc });
+const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({
+  kind,
+  key,
+  file: `${kind}/${key}.yaml`,
+  doc,
+});
 const live = (kind: Kind, id: string, doc: Doc): LiveDoc => ({ kind, id, doc: { id, ...doc } });
 const state = (resources: TargetState['resources']): TargetState => ({ version: 1, target: 't', resources });
 const ms = (name: string, priority: string[], over: Doc = {}): Doc => ({
@@ -58,10 +63,15 @@ function fixture() {
   return { plan, desired, live: liveDocs, state: st };
 }
 
-const acting = (p: { changes: { kind: string; key: string; action: string; includedAsDependency?: string[] }[] }) =>
+const acting = (p: {
+  changes: { kind: string; key: string; action: string; includedAsDependency?: string[] }[];
+}) =>
   p.changes
     .filter((c) => c.action !== 'noop')
-    .map((c) => `${c.action} ${c.kind}/${c.key}${c.includedAsDependency ? ` (for ${c.includedAsDependency.join(', ')})` : ''}`)
+    .map(
+      (c) =>
+        `${c.action} ${c.kind}/${c.key}${c.includedAsDependency ? ` (for ${c.includedAsDependency.join(', ')})` : ''}`,
+    )
     .sort();
 
 describe('selectPlan', () => {
@@ -77,7 +87,12 @@ describe('selectPlan', () => {
     expect(acting(p)).toEqual(['update carrier_sbcs/sprint-east']);
     expect(p.changes.filter((c) => c.action === 'noop').map((c) => c.key)).toEqual(['ny2']);
     expect(p.targeting).toMatchObject({ only: ['carrier_sbcs/sprint-e*'], exclude: [] });
-    expect(p.targeting?.leftOut.map((c) => c.key).sort()).toEqual(['ch2', 'sprint-central', 'sprint-west', 'sv4']);
+    expect(p.targeting?.leftOut.map((c) => c.key).sort()).toEqual([
+      'ch2',
+      'sprint-central',
+      'sprint-west',
+      'sv4',
+    ]);
     expect(p.summary).toEqual({ create: 0, update: 1, replace: 0, delete: 0, noop: 1 });
     // The fingerprint is of what this plan does: not the full plan's.
     expect(planFingerprint(p)).not.toBe(planFingerprint(f.plan));
@@ -94,7 +109,9 @@ describe('selectPlan', () => {
 
   it('a ref also matches by id; --exclude alone takes out what it names', () => {
     const f = fixture();
-    expect(acting(selectPlan(f, { only: [`carrier_sbcs/${SBC2}`] }))).toEqual(['update carrier_sbcs/sprint-west']);
+    expect(acting(selectPlan(f, { only: [`carrier_sbcs/${SBC2}`] }))).toEqual([
+      'update carrier_sbcs/sprint-west',
+    ]);
     expect(acting(selectPlan(f, { exclude: ['carrier_sbcs/sprint-*', 'media_servers/sv4'] }))).toEqual([
       'create media_servers/ch2',
     ]);
@@ -102,14 +119,16 @@ describe('selectPlan', () => {
 
   it('exclude wins over only; a needed change that --exclude names is an error naming both', () => {
     const f = fixture();
-    expect(acting(selectPlan(f, { only: ['carrier_sbcs/*'], exclude: ['carrier_sbcs/sprint-west'] }))).toEqual([
+    expect(
+      acting(selectPlan(f, { only: ['carrier_sbcs/*'], exclude: ['carrier_sbcs/sprint-west'] })),
+    ).toEqual([
       'create carrier_sbcs/sprint-central',
       'create media_servers/ch2 (for carrier_sbcs/sprint-central)',
       'update carrier_sbcs/sprint-east',
     ]);
-    expect(() => selectPlan(f, { only: ['carrier_sbcs/sprint-central'], exclude: ['media_servers/ch2'] })).toThrow(
-      'carrier_sbcs/sprint-central needs create media_servers/ch2 first, which --exclude leaves out',
-    );
+    expect(() =>
+      selectPlan(f, { only: ['carrier_sbcs/sprint-central'], exclude: ['media_servers/ch2'] }),
+    ).toThrow('carrier_sbcs/sprint-central needs create media_servers/ch2 first, which --exclude leaves out');
   });
 
   it('a ref that matches nothing, or is not kind/key, is an error naming it', () => {
@@ -117,7 +136,9 @@ describe('selectPlan', () => {
     expect(() => selectPlan(f, { only: ['carrier_sbcs/sprnt-*'] })).toThrow(
       '--only carrier_sbcs/sprnt-*: matches no resource of the plan',
     );
-    expect(() => selectPlan(f, { exclude: ['sbcs/sprint-east'] })).toThrow('--exclude sbcs/sprint-east: not a resource reference');
+    expect(() => selectPlan(f, { exclude: ['sbcs/sprint-east'] })).toThrow(
+      '--exclude sbcs/sprint-east: not a resource reference',
+    );
     expect(() => selectPlan(f, { only: ['carrier_sbcs'] })).toThrow('not a resource reference');
     // A resource with nothing to do is not "nothing": the selection is just empty.
     expect(acting(selectPlan(f, { only: ['media_servers/ny2'] }))).toEqual([]);
@@ -140,15 +161,22 @@ describe('selectPlan', () => {
     });
     const { plan } = buildPlan({ target: 't', desired, live: liveDocs, state: st, protect: [] });
     const p = selectPlan({ plan, desired, live: liveDocs }, { only: ['carrier_sbcs/sprint-west'] });
-    expect(acting(p)).toEqual(['delete carrier_sbcs/sprint-west', 'update media_servers/ny2 (for carrier_sbcs/sprint-west)']);
-    expect(schedule({ plan: p, desired, live: liveDocs }).steps.every((s) => s.blocked === undefined)).toBe(true);
+    expect(acting(p)).toEqual([
+      'delete carrier_sbcs/sprint-west',
+      'update media_servers/ny2 (for carrier_sbcs/sprint-west)',
+    ]);
+    expect(schedule({ plan: p, desired, live: liveDocs }).steps.every((s) => s.blocked === undefined)).toBe(
+      true,
+    );
   });
 
   it('the targeted plan schedules, and its references resolve through the ids of what it left out', () => {
     const f = fixture();
     // sprint-east refers to ny2, whose own change (noop here) stays; make ny2 change and leave it out.
     const desired = f.desired.map((r) =>
-      r.key === 'ny2' ? res('media_servers', 'ny2', ms('NY2', ['sprint-east', 'sprint-west'], { top_ips: ['10.0.0.1'] })) : r,
+      r.key === 'ny2'
+        ? res('media_servers', 'ny2', ms('NY2', ['sprint-east', 'sprint-west'], { top_ips: ['10.0.0.1'] }))
+        : r,
     );
     const { plan } = buildPlan({ target: 't', desired, live: f.live, state: f.state, protect: [] });
     const p = selectPlan({ plan, desired, live: f.live }, { only: ['carrier_sbcs/sprint-east'] });
@@ -162,7 +190,13 @@ describe('selectPlan', () => {
 describe('selectDrift', () => {
   it('keeps the findings the refs name, recounts, and judges drift on what is left', () => {
     const f = fixture();
-    const report = classifyDrift({ plan: f.plan, live: f.live, state: f.state, desired: f.desired, unmanaged: 'report' });
+    const report = classifyDrift({
+      plan: f.plan,
+      live: f.live,
+      state: f.state,
+      desired: f.desired,
+      unmanaged: 'report',
+    });
     expect(report.inSync).toBe(false);
     const onlyStray = selectDrift(report, f.plan, { only: [`carrier_sbcs/${STRAY}`] });
     expect(onlyStray.findings.map((x) => `${x.class} ${x.id}`)).toEqual([`unmanaged ${STRAY}`]);
@@ -171,6 +205,8 @@ describe('selectDrift', () => {
     const east = selectDrift(report, f.plan, { only: ['carrier_sbcs/sprint-east'] });
     expect(east.findings.map((x) => `${x.class} ${x.key}`)).toEqual(['pending sprint-east']);
     expect(east.inSync).toBe(false);
-    expect(() => selectDrift(report, f.plan, { exclude: ['media_servers/nope'] })).toThrow('matches no resource');
+    expect(() => selectDrift(report, f.plan, { exclude: ['media_servers/nope'] })).toThrow(
+      'matches no resource',
+    );
   });
 });

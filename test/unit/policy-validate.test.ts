@@ -56,7 +56,9 @@ describe('targets.yaml: unmanaged, ignore, frozen, change_windows', () => {
     expect(messages[1]).toBe(
       'targets.prod.ignore.0: must have kind and at least one of name, id, key, fields (got a mapping)',
     );
-    expect(messages[3]).toBe('targets.prod.ignore.2.fields: required field is missing (needed when key is set)');
+    expect(messages[3]).toBe(
+      'targets.prod.ignore.2.fields: required field is missing (needed when key is set)',
+    );
     expect(messages[6]).toBe(
       'targets.prod.change_windows.0.from: must be a time of day HH:MM, 24-hour (e.g. 01:00 or 17:30) (got "1:00")',
     );
@@ -70,7 +72,10 @@ describe('targets.yaml: unmanaged, ignore, frozen, change_windows', () => {
       - {days: [tue], from: "01:00", to: "01:00", tz: UTC}
 `),
     });
-    expect(where(result.problems)).toEqual(['targets.yaml:6:55 invalid_value', 'targets.yaml:7:42 invalid_value']);
+    expect(where(result.problems)).toEqual([
+      'targets.yaml:6:55 invalid_value',
+      'targets.yaml:7:42 invalid_value',
+    ]);
     expect(result.problems[0]?.message).toBe(
       'targets.prod.change_windows.0.tz: "America/Nowhere" is not a time zone kzops knows; write an IANA name such as America/New_York, Europe/Berlin or UTC',
     );
@@ -87,14 +92,16 @@ describe('targets.yaml: unmanaged, ignore, frozen, change_windows', () => {
 });
 
 describe('ignore_conflict: a config file an ignore rule covers', () => {
-  it('by name (glob, any case): at the file\'s name', async () => {
+  it("by name (glob, any case): at the file's name", async () => {
     const result = await validate({
       ...base,
       'targets.yaml': targets(`    ignore:
       - {kind: carrier_sbcs, name: "sprint *"}
 `),
     });
-    expect(where(withCode(result, 'ignore_conflict'))).toEqual(['carrier_sbcs/sprint-east.yaml:1:1 ignore_conflict']);
+    expect(where(withCode(result, 'ignore_conflict'))).toEqual([
+      'carrier_sbcs/sprint-east.yaml:1:1 ignore_conflict',
+    ]);
     expect(result.problems[0]?.message).toBe(
       'name: target prod ignores this resource ({kind: carrier_sbcs, name: "sprint *"}): kzops cannot both manage it and leave it alone; remove the file, or narrow the rule in targets.yaml',
     );
@@ -109,7 +116,9 @@ describe('ignore_conflict: a config file an ignore rule covers', () => {
       - {kind: customer_clusters, id: ${id}}
 `),
     });
-    expect(where(withCode(result, 'ignore_conflict'))).toEqual([`customer_clusters/${id}.yaml:1:1 ignore_conflict`]);
+    expect(where(withCode(result, 'ignore_conflict'))).toEqual([
+      `customer_clusters/${id}.yaml:1:1 ignore_conflict`,
+    ]);
   });
 
   it('a field rule: the config must not set the field, for the kind or for the resource the key picks', async () => {
@@ -125,7 +134,9 @@ describe('ignore_conflict: a config file an ignore rule covers', () => {
       'carrier_sbcs/sprint-east.yaml:4:3 ignore_conflict',
       'media_servers/ny2.yaml:4:1 ignore_conflict',
     ]);
-    expect(withCode(result, 'ignore_conflict')[1]?.message).toMatch(/^top_ips: target prod ignores this field/);
+    expect(withCode(result, 'ignore_conflict')[1]?.message).toMatch(
+      /^top_ips: target prod ignores this field/,
+    );
   });
 
   it('a rule that covers nothing in config is fine', async () => {
