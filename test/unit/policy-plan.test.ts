@@ -2,6 +2,7 @@
  * Ignore rules in the planner and in drift, and the unmanaged policy: against plain objects.
  */
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
 import {
   baselineFingerprint,
   buildPlan,
@@ -96,6 +97,17 @@ describe('buildPlan with ignore rules', () => {
     expect(() => plan({ ...input, ignore: [{ kind: 'carrier_sbcs', id: SBC1 }] })).toThrow(
       /carrier_sbcs\/east has the name of carrier_sbcs 0+b1, which an ignore rule covers/,
     );
+  });
+
+  it('the overlap is a ConfigError (exit 3: fix the config), never a partial plan', () => {
+    let thrown: unknown;
+    try {
+      plan({ desired: [res('carrier_sbcs', 'legacy', sbc('Legacy A'))], ignore: LEGACY });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).hint).toContain('narrow the ignore rule');
   });
 
   it('refuses a config resource a rule covers through the state (its live name changed)', () => {

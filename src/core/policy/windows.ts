@@ -118,7 +118,7 @@ function dayOf(local: number): Day {
   return DAYS[(new Date(local).getUTCDay() + 6) % 7] as Day;
 }
 
-/** The occurrences of one window that start on local dates from `fromDay` for `count` days. */
+/** The occurrences of one window that start on the local dates from `before` days before `around`'s to `after` days after. */
 function occurrences(w: ChangeWindow, index: number, around: number, before: number, after: number) {
   const from = minutesOf(w.from);
   const to = minutesOf(w.to);
