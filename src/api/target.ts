@@ -17,6 +17,14 @@ export interface Target {
   password_env?: string;
   /** The account the user belongs to (required with user credentials). */
   account_name?: string;
+  /**
+   * Day-2 rules, as targets.yaml writes them (schemas/targets.schema.json); read them with
+   * `targetRulesOf` (src/core/policy/rules.ts), which applies the defaults. Not used here.
+   */
+  unmanaged?: 'ignore' | 'report' | 'fail';
+  ignore?: { kind: string; name?: string; id?: string; key?: string; fields?: string[] }[];
+  frozen?: string;
+  change_windows?: { days: string[]; from: string; to: string; tz: string }[];
 }
 
 export type ResolvedAuth =

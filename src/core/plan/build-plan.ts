@@ -23,6 +23,15 @@
  * `SENSITIVE_CHANGED` (see below) instead of values.
  */
 import { createHash, createHmac, scryptSync } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import {
+  describeRule,
+  ignoredFields,
+  ignoringRule,
+  setIgnoredFields,
+  withoutFields,
+} from '../policy/ignore.js';
+import type { IgnoreRule } from '../policy/rules.js';
 import { isSecretField } from '../validate/secrets.js';
 import type { LoadedResource } from '../validate/types.js';
 import { diffDocument, ROUTING_DIFF_RULES, type DiffRules, type FieldChange, type Path } from './diff.js';
@@ -65,6 +74,15 @@ export interface PlanInput {
   secrets?: Record<string, Record<string, string>>;
   /** Per-target key for secret fingerprints; without it, secrets are not checked. */
   hmacKey?: string;
+  /**
+   * The target's `ignore` rules (src/core/policy/rules.ts). Live resources a resource rule
+   * covers are left out entirely: never adopted, planned, deleted or listed as unmanaged.
+   * Fields a field rule covers are left out of `liveFingerprint`, so another system writing
+   * them does not make a saved plan stale (nor, through the state, show as drift). A config
+   * resource that a rule covers, or that sets an ignored field, makes buildPlan throw a
+   * ConfigError (validation catches the cases it can see without the state).
+   */
+  ignore?: readonly IgnoreRule[];
 }
 
 export interface PlanResult {
@@ -344,13 +362,25 @@ export function buildPlan(input: PlanInput): PlanResult {
 
   // Live documents by kind and id (cluster documents cannot be read: never live).
   const live = new Map<Kind, Map<string, Record<string, unknown>>>(KINDS.map((k) => [k, new Map()]));
+  const rules = input.ignore ?? [];
+  /** Ids a resource rule covers (live documents, and ids the state or the config name), per kind. */
+  const ignoredIds = new Map<string, IgnoreRule>();
+  const ignoredLive: LiveDoc[] = [];
   for (const doc of input.live) {
     if (doc.kind === 'clusters') continue;
     const byId = live.get(doc.kind);
+    const rule = ignoringRule(rules, { kind: doc.kind, id: doc.id, names: [nameText(doc.doc.name)] });
+    if (rule !== undefined) {
+      ignoredIds.set(`${doc.kind}/${doc.id}`, rule);
+      ignoredLive.push(doc);
+      continue;
+    }
     if (byId && !byId.has(doc.id)) byId.set(doc.id, doc.doc);
   }
   const liveDoc = (kind: Kind, id: string | undefined) =>
     id === undefined ? undefined : live.get(kind)?.get(id);
+  const ignoredRule = (kind: Kind, id: string | undefined) =>
+    id === undefined ? undefined : (ignoredIds.get(`${kind}/${id}`) ?? ignoringRule(rules, { kind, id }));
 
   // Ids the state claims, per kind: never adopted by another resource, never unmanaged.
   const stateClaimed = new Map<Kind, Set<string>>(KINDS.map((k) => [k, new Set()]));
@@ -360,6 +390,7 @@ export function buildPlan(input: PlanInput): PlanResult {
     (a, b) => kindOrder(a.kind) - kindOrder(b.kind) || byText(a.key, b.key),
   );
   const desiredRefs = new Set(desired.map((r) => `${r.kind}/${r.key}`));
+  const desiredByRef = new Map(desired.map((r) => [`${r.kind}/${r.key}`, r]));
 
   // 1. Identity of every desired resource.
   const identities = new Map<string, Identity>();
@@ -413,6 +444,9 @@ export function buildPlan(input: PlanInput): PlanResult {
     }
   }
 
+  if (rules.length > 0)
+    throwIgnoreConflicts(desired, identities, stateResources, ignoredRule, rules, liveDoc, ignoredLive);
+
   // Keys ↔ ids: desired identities win over state entries (a stale entry may share an id).
   const keyById = new Map<Kind, Map<string, string>>(KINDS.map((k) => [k, new Map()]));
   for (const { parsed, entry } of stateEntries) keyById.get(parsed.kind)?.set(entry.id, parsed.key);
@@ -444,7 +478,16 @@ export function buildPlan(input: PlanInput): PlanResult {
     if (prot && (change.action === 'delete' || change.action === 'replace')) notes.push(NOTE_PROTECTED);
     const out: PlannedChange = { ...change, notes, protected: prot };
     if (change.id === undefined) delete out.id;
-    if (live) out.liveFingerprint = fingerprintDoc(live);
+    if (live) {
+      const desiredName = desiredByRef.get(`${change.kind}/${change.key}`)?.doc.name;
+      const fields = ignoredFields(rules, {
+        kind: change.kind,
+        key: change.key,
+        id: change.id,
+        names: [nameText(live.name), nameText(desiredName)],
+      });
+      out.liveFingerprint = baselineFingerprint(live, fields);
+    }
     changes.push(out);
   };
 
@@ -467,6 +510,8 @@ export function buildPlan(input: PlanInput): PlanResult {
   // 4. Deletes: state entries whose file is gone.
   for (const { ref, entry, parsed } of stateEntries) {
     if (desiredRefs.has(ref)) continue;
+    // Another system's resource: never deleted (a routing one is not in `live` either).
+    if (ignoredRule(parsed.kind, entry.id) !== undefined) continue;
     if (parsed.kind === 'clusters') {
       push({
         kind: parsed.kind,
@@ -515,6 +560,75 @@ export function buildPlan(input: PlanInput): PlanResult {
   }
 
   return { plan: { target: input.target, changes, unmanaged, summary }, state };
+}
+
+function nameText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * What `liveFingerprint` (and the state's fingerprint, when apply records one) holds: the
+ * document's fingerprint without the fields an ignore rule leaves to another system, so a
+ * change to those alone is neither drift nor a stale plan. Without ignored fields it is
+ * `fingerprintDoc(doc)`, as before.
+ */
+export function baselineFingerprint(doc: Record<string, unknown>, ignored: readonly string[]): string {
+  return fingerprintDoc(withoutFields(doc, ignored));
+}
+
+/**
+ * A config resource an ignore rule covers (by its name, its id, or the live document the
+ * state or adoption ties it to), or one that sets a field a rule ignores for it: kzops would
+ * both manage and leave alone the same thing. Thrown, so no plan is ever made from it.
+ */
+function throwIgnoreConflicts(
+  desired: readonly LoadedResource[],
+  identities: ReadonlyMap<string, Identity>,
+  stateResources: Record<string, StateEntry>,
+  ignoredRule: (kind: Kind, id: string | undefined) => IgnoreRule | undefined,
+  rules: readonly IgnoreRule[],
+  liveDoc: (kind: Kind, id: string | undefined) => Record<string, unknown> | undefined,
+  ignoredLive: readonly LiveDoc[],
+): void {
+  const problems: string[] = [];
+  for (const r of desired) {
+    const ref = `${r.kind}/${r.key}`;
+    const stateId = Object.hasOwn(stateResources, ref) ? stateResources[ref]?.id : undefined;
+    const id = identities.get(ref)?.id ?? stateId ?? (serverAssigned(r.kind) ? undefined : r.key);
+    const rule =
+      ignoredRule(r.kind, id) ??
+      ignoredRule(r.kind, stateId) ??
+      ignoringRule(rules, { kind: r.kind, key: r.key, id, names: [nameText(r.doc.name)] });
+    if (rule !== undefined) {
+      problems.push(`${ref} is covered by the ignore rule ${describeRule(rule)}`);
+      continue;
+    }
+    const name = normalName(r.doc.name);
+    const twin =
+      id === undefined && name !== undefined && serverAssigned(r.kind)
+        ? ignoredLive.find((d) => d.kind === r.kind && normalName(d.doc.name) === name)
+        : undefined;
+    if (twin !== undefined) {
+      // Adoption would have taken it; creating another of the same name is no better.
+      problems.push(
+        `${ref} has the name of ${r.kind} ${twin.id}, which an ignore rule covers (kzops would adopt it)`,
+      );
+      continue;
+    }
+    const fields = ignoredFields(rules, {
+      kind: r.kind,
+      key: r.key,
+      id,
+      names: [nameText(r.doc.name), nameText(liveDoc(r.kind, id)?.name)],
+    });
+    for (const path of setIgnoredFields(r.doc, fields)) {
+      problems.push(`${ref} sets ${path.join('.')}, which an ignore rule leaves to another system`);
+    }
+  }
+  if (problems.length === 0) return;
+  throw new ConfigError(`the config and the target's ignore rules overlap: ${problems.join('; ')}`, {
+    hint: 'remove the resource or field from the config, or narrow the ignore rule in targets.yaml',
+  });
 }
 
 /** A secret fingerprint in an older form whose secret is unchanged, rewritten in the current form. */

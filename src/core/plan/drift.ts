@@ -15,8 +15,10 @@
  * Cluster documents cannot be read (the API has no GET for them), so their live side is never
  * checked: each is reported as not verifiable, which is information, not drift.
  */
+import { ignoredFields, ignoringRule } from '../policy/ignore.js';
+import type { IgnoreRule, UnmanagedPolicy } from '../policy/rules.js';
 import type { LoadedResource } from '../validate/types.js';
-import { fingerprintDoc, type LiveDoc } from './build-plan.js';
+import { baselineFingerprint, fingerprintDoc, type LiveDoc } from './build-plan.js';
 import {
   KINDS,
   type Kind,
@@ -38,7 +40,10 @@ export const DRIFT_CLASSES = [
 
 export type DriftClass = (typeof DRIFT_CLASSES)[number];
 
-/** The classes that are drift: any finding of one of them makes `kzops drift` exit 2. */
+/**
+ * The classes that can be drift: a finding of one of them makes `kzops drift` exit 2, except
+ * `unmanaged`, which is drift only when the target says `unmanaged: fail` (see driftOutcome).
+ */
 export const DRIFTING: ReadonlySet<DriftClass> = new Set<DriftClass>([
   'changed_outside',
   'missing_live',
@@ -69,6 +74,11 @@ export interface DriftReport {
   findings: DriftFinding[];
   /** Findings per class, plus `verified`: routing documents live exactly as kzops last applied them. */
   summary: Record<DriftClass, number> & { verified: number };
+  /**
+   * How unmanaged documents were handled (the target's `unmanaged`): `fail` makes them drift,
+   * `report` lists them without making them drift, `ignore` leaves them out of the findings.
+   */
+  unmanagedPolicy?: UnmanagedPolicy;
 }
 
 export interface DriftInput {
@@ -80,6 +90,34 @@ export interface DriftInput {
   state: TargetState | undefined;
   /** The validated config, for the names of resources that are not live. */
   desired?: readonly LoadedResource[];
+  /**
+   * The target's `unmanaged` (src/core/policy/rules.ts; targets.yaml's default is `report`).
+   * Absent: `fail`, what kzops did before the setting existed.
+   */
+  unmanaged?: UnmanagedPolicy;
+  /**
+   * The target's `ignore` rules, as given to buildPlan: a state entry whose live document a
+   * resource rule covers gives no finding, and a change to ignored fields alone is not a change
+   * made outside kzops (the state's fingerprint is compared with and without them).
+   */
+  ignore?: readonly IgnoreRule[];
+}
+
+/**
+ * Whether findings make `kzops drift` exit 2 under an unmanaged policy: any changed_outside,
+ * missing_live or pending finding does; unmanaged ones only under `fail`.
+ */
+export function isDrifting(cls: DriftClass, unmanaged: UnmanagedPolicy): boolean {
+  return cls === 'unmanaged' ? unmanaged === 'fail' : DRIFTING.has(cls);
+}
+
+/** `drifted`: the report's findings make drift exit 2 under `unmanaged` (the report's own policy by default). */
+export function driftOutcome(
+  report: Pick<DriftReport, 'findings' | 'unmanagedPolicy'>,
+  unmanaged: UnmanagedPolicy = report.unmanagedPolicy ?? 'fail',
+): { drifted: boolean; drifting: DriftFinding[] } {
+  const drifting = report.findings.filter((f) => isDrifting(f.class, unmanaged));
+  return { drifted: drifting.length > 0, drifting };
 }
 
 /** Notes the classifier writes; renderers and tests may match them. */
@@ -141,6 +179,8 @@ function pendingNote(change: PlannedChange): string {
 
 export function classifyDrift(input: DriftInput): DriftReport {
   const { plan } = input;
+  const policy: UnmanagedPolicy = input.unmanaged ?? 'fail';
+  const rules = input.ignore ?? [];
   const live = new Map<Kind, Map<string, Record<string, unknown>>>(KINDS.map((k) => [k, new Map()]));
   for (const doc of input.live) {
     if (doc.kind !== 'clusters') live.get(doc.kind)?.set(doc.id, doc.doc);
@@ -192,6 +232,14 @@ export function classifyDrift(input: DriftInput): DriftReport {
     const current = live.get(kind)?.get(entry.id);
     const name = nameOf(current) ?? desiredName.get(ref);
     const base = { kind, key, id: entry.id, name };
+    // Another system's document (by id, or by its live name): kzops says nothing about it.
+    if (rules.length > 0 && ignoringRule(rules, { kind, id: entry.id, names: [nameOf(current)] })) continue;
+    const ignored = ignoredFields(rules, {
+      kind,
+      key,
+      id: entry.id,
+      names: [nameOf(current), desiredName.get(ref)],
+    });
     if (current === undefined) {
       // Whatever the state's fingerprint says, the document it names is gone.
       const note = change === undefined ? NOTE_DELETED_OUTSIDE_CONFIG_GONE : NOTE_DELETED_OUTSIDE;
@@ -205,7 +253,10 @@ export function classifyDrift(input: DriftInput): DriftReport {
       } else {
         findings.push(finding({ class: 'unknown_baseline', ...base, note: NOTE_NO_FINGERPRINT }));
       }
-    } else if (fingerprintDoc(current) !== entry.fingerprint) {
+    } else if (
+      fingerprintDoc(current) !== entry.fingerprint &&
+      (ignored.length === 0 || baselineFingerprint(current, ignored) !== entry.fingerprint)
+    ) {
       // The plan's differences are live against the config: they show what an outside change
       // did to fields the config sets. A change to any other field shows nowhere in the plan.
       const fields = updateFields(change);
@@ -251,8 +302,8 @@ export function classifyDrift(input: DriftInput): DriftReport {
     }
   }
 
-  // 3. Live documents nobody claims.
-  for (const u of plan.unmanaged) {
+  // 3. Live documents nobody claims (unless the target says to leave them out).
+  for (const u of policy === 'ignore' ? [] : plan.unmanaged) {
     findings.push(
       finding({ class: 'unmanaged', kind: u.kind, id: u.id, name: u.name, note: NOTE_UNMANAGED }),
     );
@@ -268,9 +319,10 @@ export function classifyDrift(input: DriftInput): DriftReport {
   for (const f of findings) summary[f.class]++;
   return {
     target: plan.target,
-    inSync: !findings.some((f) => DRIFTING.has(f.class)),
+    inSync: !driftOutcome({ findings }, policy).drifted,
     findings,
     summary: { ...summary, verified },
+    unmanagedPolicy: policy,
   };
 }
 
@@ -291,6 +343,8 @@ export interface DriftJson {
   in_sync: boolean;
   findings: DriftJsonFinding[];
   summary: Record<DriftClass, number> & { verified: number };
+  /** How unmanaged documents were handled (see DriftReport.unmanagedPolicy). */
+  unmanaged_policy?: UnmanagedPolicy;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -315,5 +369,6 @@ export function driftJson(report: DriftReport): DriftJson {
       };
     }),
     summary: { ...report.summary },
+    ...(report.unmanagedPolicy === undefined ? {} : { unmanaged_policy: report.unmanagedPolicy }),
   };
 }

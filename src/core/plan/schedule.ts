@@ -138,8 +138,13 @@ export function schedule(input: ScheduleInput): Schedule {
   const desiredByRef = new Map(input.desired.map((r) => [`${r.kind}/${r.key}`, r]));
   const changeByRef = new Map(input.plan.changes.map((c) => [`${c.kind}/${c.key}`, c]));
   const liveByRef = new Map(input.live.map((d) => [`${d.kind}/${d.id}`, d.doc]));
-  // Ids as the plan knows them (creates of server-assigned kinds have none yet).
-  const idOf = (kind: Kind, key: string) => changeByRef.get(`${kind}/${key}`)?.id;
+  // Ids as the plan knows them (creates of server-assigned kinds have none yet), including
+  // those of changes a targeted plan left out (targeting.ts): a selected change may refer to them.
+  const leftOutIds = new Map(
+    (input.plan.targeting?.leftOut ?? []).map((c) => [`${c.kind}/${c.key}`, c.id] as const),
+  );
+  const idOf = (kind: Kind, key: string) =>
+    changeByRef.get(`${kind}/${key}`)?.id ?? leftOutIds.get(`${kind}/${key}`);
   const isNew = (ref: string) => changeByRef.get(ref)?.action === 'create';
 
   // Creates first, so updates and links can wait for them.

@@ -36,6 +36,24 @@ export interface PlannedChange {
   protected: boolean;
   /** sha256 of the live document's canonical JSON when the plan was made (stale-plan check). */
   liveFingerprint?: string;
+  /**
+   * Set when a targeted plan (`--only`/`--exclude`) carries this change only because a
+   * selected change needs it first: the `<kind>/<key>` of the selected changes that need it.
+   */
+  includedAsDependency?: string[];
+}
+
+/** What a targeted plan was asked for, and what it left out (src/core/plan/targeting.ts). */
+export interface PlanTargeting {
+  /** `--only` refs as given (`<kind>/<key glob>`); empty: everything not excluded. */
+  only: string[];
+  /** `--exclude` refs as given. */
+  exclude: string[];
+  /**
+   * The changes the full plan has that this one leaves out, so apply still knows their ids
+   * (a selected change may refer to them) and leaves their state entries as they are.
+   */
+  leftOut: PlannedChange[];
 }
 
 /** A live resource that no config file and no state entry claims: reported, never deleted. */
@@ -50,6 +68,8 @@ export interface Plan {
   changes: PlannedChange[];
   unmanaged: UnmanagedResource[];
   summary: Record<Action, number>;
+  /** Present when the plan was targeted: a saved plan records its targeting with it. */
+  targeting?: PlanTargeting;
 }
 
 /** The target's state file (committed in the config repo): key → server id, secret fingerprints. */

@@ -18,6 +18,7 @@ import { checkReferences } from './references.js';
 import { checkSchema } from './schema.js';
 import { checkSecrets } from './secrets.js';
 import { checkTargets } from './targets.js';
+import { checkIgnoreConflicts, hasWindowProblems, windowProblems } from './target-rules.js';
 import {
   RESOURCE_KINDS,
   type Check,
@@ -53,6 +54,7 @@ const CHECKS: readonly Check[] = [
   checkPatterns,
   checkSecrets,
   checkTargets,
+  checkIgnoreConflicts,
 ];
 
 /**
@@ -102,7 +104,9 @@ export function checkFile(input: ConfigFile, schemas: Record<string, object>): F
   const { parsed } = outcome;
   const schemaProblems =
     parsed && placement ? checkSchema({ ...parsed, ...placement }, schemaFor(placement.kind, schemas)) : [];
-  if (parsed && placement?.kind === 'targets') schemaProblems.push(...urlCredentialProblems(parsed));
+  if (parsed && placement?.kind === 'targets') {
+    schemaProblems.push(...urlCredentialProblems(parsed), ...windowProblems(parsed));
+  }
   // The later stages need positions only for the few nodes they report (see ParsedFile).
   parsed?.forget();
   return {
@@ -122,6 +126,8 @@ function fastOutcome(input: ConfigFile, schemas: Record<string, object>): FileOu
   if (value === undefined) return undefined;
   // Its schema accepts a URL with credentials: the full path places that problem.
   if (placement.kind === 'targets' && targetsWithCredentials(value).length > 0) return undefined;
+  // Nor does it know time zones: a change window kzops cannot use takes the full path too.
+  if (placement.kind === 'targets' && hasWindowProblems(value)) return undefined;
   return { file: input.path, start: contentStart(input.text), problems: [], schemaProblems: [], value };
 }
 

@@ -43,6 +43,7 @@ export const PROBLEM_CODES = [
   'unknown_target', // default names no target
   'protect_unknown', // a protect entry names no resource in config
   'url_credentials', // a target URL with a user name or password in it
+  'ignore_conflict', // a config file (or a field of one) that a target's ignore rule leaves to another system
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

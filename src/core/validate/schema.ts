@@ -81,6 +81,9 @@ const PATTERN_WORDS: Record<string, string> = {
   '^https?://': 'start with http:// or https://',
   '^(customer_clusters|carrier_sbcs|media_servers|clusters)/[a-z0-9][a-z0-9_-]*$':
     'be FOLDER/KEY, FOLDER one of customer_clusters, carrier_sbcs, media_servers, clusters',
+  '^([01][0-9]|2[0-3]):[0-5][0-9]$': 'be a time of day HH:MM, 24-hour (e.g. 01:00 or 17:30)',
+  '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$':
+    'be a field path: field names joined by dots (e.g. top_ips or location.zone)',
 };
 
 function plain(value: unknown): string {
@@ -180,6 +183,12 @@ function propertyCount(e: ErrorObject, limit: number): string {
       : `have only one of ${known.join(', ')}`;
   }
   if (limit === 1 && e.keyword === 'minProperties') return 'not be empty';
+  // `{kind, and one of name, id, fields}`: the required fields plus one more, said as such.
+  const required = (e.parentSchema as { required?: unknown } | undefined)?.required;
+  if (e.keyword === 'minProperties' && Array.isArray(required) && required.length === limit - 1) {
+    const others = known.filter((k) => !required.includes(k));
+    if (others.length > 0) return `have ${required.join(', ')} and at least one of ${others.join(', ')}`;
+  }
   return e.keyword === 'minProperties' ? `have at least ${fields}` : `have at most ${fields}`;
 }
 
