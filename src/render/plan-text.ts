@@ -8,6 +8,7 @@
  * a line, else as a line diff of its pretty JSON with 3 lines of context. A sensitive field
  * shows only whether it changes, never a value. Pure: returns a string (the command writes it).
  */
+import { diffArrays } from 'diff';
 import pc from 'picocolors';
 import type { Action, Plan, PlannedChange, PlannedField } from '../core/plan/types.js';
 
@@ -72,39 +73,19 @@ function prettyLines(value: unknown): string[] {
 }
 
 // -------------------------------------------------------------------------------------------
-// A minimal line diff (LCS), with unified-diff hunks
+// A line diff (the `diff` package's Myers diff), with unified-diff hunks
 
 export interface DiffLine {
   op: ' ' | '-' | '+';
   text: string;
 }
 
-/** The edit script from `a` to `b` by longest common subsequence: removals before additions. */
+/** The edit script from `a` to `b`, a shortest one: in each changed run, removals first. */
 export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
-  // lcs[i][j]: the LCS length of a[i..] and b[j..].
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  const at = (i: number, j: number): number => lcs[i]?.[j] ?? 0;
-  for (let i = a.length - 1; i >= 0; i--) {
-    const row = lcs[i] as number[];
-    for (let j = b.length - 1; j >= 0; j--) {
-      row[j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
-    }
-  }
   const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push({ op: ' ', text: a[i] as string });
-      i++;
-      j++;
-    } else if (i < a.length && (j >= b.length || at(i + 1, j) >= at(i, j + 1))) {
-      out.push({ op: '-', text: a[i] as string });
-      i++;
-    } else {
-      out.push({ op: '+', text: b[j] as string });
-      j++;
-    }
+  for (const change of diffArrays([...a], [...b])) {
+    const op = change.removed ? '-' : change.added ? '+' : ' ';
+    for (const text of change.value) out.push({ op, text });
   }
   return out;
 }
