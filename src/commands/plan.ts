@@ -164,7 +164,10 @@ ${BaseCommand.exitCodesHelp}`;
               topology: topologyForPlan(result.resources, plan),
               ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
             })
-          : withFingerprintLine(renderPlanText(plan, { color: useColor(), label: conn.label, width: outputWidth() }), fingerprint),
+          : withFingerprintLine(
+              renderPlanText(plan, { color: useColor(), label: conn.label, width: outputWidth() }),
+              fingerprint,
+            ),
       );
     }
     if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {
