@@ -10,6 +10,7 @@ const benches = {
   'bulk-move': async () => (await import('./bulk-move.js')).bulkMoveBench(),
   reconcile: async () => (await import('./reconcile.js')).reconcileBench(),
   'rate-limited': async () => (await import('./rate-limited.js')).rateLimitedBench(),
+  startup: async () => (await import('./startup.js')).startupBench(),
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { simpleGit } from 'simple-git';
 import { BaseCommand } from '../cli/base-command.js';
-import { useColor } from '../cli/color.js';
+import { outputWidth, useColor } from '../cli/color.js';
 import { prepareConnection } from '../cli/connect.js';
 import { ask } from '../cli/support.js';
 import { setOutcome, signalOutcome } from '../cli/exit-codes.js';
@@ -197,7 +197,7 @@ ${BaseCommand.exitCodesHelp}`;
             );
           }
         }
-        out(renderPlanText(plan, { color, label: conn.label }));
+        out(renderPlanText(plan, { color, label: conn.label, width: outputWidth() }));
         const pending = plan.changes.filter((c) => c.action !== 'noop');
         const base = {
           target: policy.name,

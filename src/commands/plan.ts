@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { useColor } from '../cli/color.js';
+import { outputWidth, useColor } from '../cli/color.js';
 import { connect } from '../cli/connect.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { loadValidConfig } from '../cli/load-config.js';
@@ -164,7 +164,10 @@ ${BaseCommand.exitCodesHelp}`;
               topology: topologyForPlan(result.resources, plan),
               ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
             })
-          : withFingerprintLine(renderPlanText(plan, { color: useColor(), label: conn.label }), fingerprint),
+          : withFingerprintLine(
+              renderPlanText(plan, { color: useColor(), label: conn.label, width: outputWidth() }),
+              fingerprint,
+            ),
       );
     }
     if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {

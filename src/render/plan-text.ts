@@ -7,15 +7,24 @@
  * A nested value (mapping or list) is shown as compact `before → after` JSON when that fits on
  * a line, else as a line diff of its pretty JSON with 3 lines of context. A sensitive field
  * shows only whether it changes, never a value. Pure: returns a string (the command writes it).
+ *
+ * Given a `width` (the command passes the terminal's, see src/cli/color.ts), every line fits
+ * it: a long value wraps under its row, behind the tree gutter (` │     `), and a nested value
+ * whose row would not fit becomes a line diff. Without one, nothing wraps.
  */
+import { diffArrays } from 'diff';
 import pc from 'picocolors';
 import type { Action, Plan, PlannedChange, PlannedField } from '../core/plan/types.js';
+import { prefixed, type Span } from './wrap.js';
 
 export interface PlanTextOptions {
   color: boolean;
   /** How to name the target in the header; default `plan.target`. */
   label?: string;
-  /** Longest `path: before → after` row shown on one line; default 100. */
+  /**
+   * The columns to fit every line to, gutter included. Unset: no wrapping, and a nested value
+   * is shown on one line when its `path: before → after` row is at most 100 long.
+   */
   width?: number;
 }
 
@@ -30,6 +39,13 @@ const MARKERS: Record<Exclude<Action, 'noop'>, string> = {
 
 /** Lines of context around each changed run in a line diff. */
 const CONTEXT = 3;
+
+/** Without a width: the longest `path: before → after` row a nested value is shown in. */
+const UNWRAPPED_ROW = 100;
+
+/** What precedes a field row (` ├─ `) and the lines under it (` │     `), by last-ness. */
+const ROW = (last: boolean): string => ` ${last ? '└─' : '├─'} `;
+const UNDER = (last: boolean): string => ` ${last ? ' ' : '│'}     `;
 
 function paint(c: Colors, action: Action, text: string): string {
   switch (action) {
@@ -72,39 +88,19 @@ function prettyLines(value: unknown): string[] {
 }
 
 // -------------------------------------------------------------------------------------------
-// A minimal line diff (LCS), with unified-diff hunks
+// A line diff (the `diff` package's Myers diff), with unified-diff hunks
 
 export interface DiffLine {
   op: ' ' | '-' | '+';
   text: string;
 }
 
-/** The edit script from `a` to `b` by longest common subsequence: removals before additions. */
+/** The edit script from `a` to `b`, a shortest one: in each changed run, removals first. */
 export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
-  // lcs[i][j]: the LCS length of a[i..] and b[j..].
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  const at = (i: number, j: number): number => lcs[i]?.[j] ?? 0;
-  for (let i = a.length - 1; i >= 0; i--) {
-    const row = lcs[i] as number[];
-    for (let j = b.length - 1; j >= 0; j--) {
-      row[j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1));
-    }
-  }
   const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push({ op: ' ', text: a[i] as string });
-      i++;
-      j++;
-    } else if (i < a.length && (j >= b.length || at(i + 1, j) >= at(i, j + 1))) {
-      out.push({ op: '-', text: a[i] as string });
-      i++;
-    } else {
-      out.push({ op: '+', text: b[j] as string });
-      j++;
-    }
+  for (const change of diffArrays([...a], [...b])) {
+    const op = change.removed ? '-' : change.added ? '+' : ' ';
+    for (const text of change.value) out.push({ op, text });
   }
   return out;
 }
@@ -157,18 +153,18 @@ function sameValue(a: unknown, b: unknown): boolean {
   return compactValue(a) === compactValue(b);
 }
 
-/** The row text after `├─ ` and any continuation lines (diff hunks) under it. */
+/** The spans of a field row after `├─ `, and the lines of a diff under it (if any). */
 function fieldRow(
   field: PlannedField,
   action: Action,
   c: Colors,
-  width: number,
-): { head: string; body: string[] } {
-  const path = c.bold(field.path);
+  rowWidth: number,
+): { head: Span[]; body: Span[][] } {
+  const path: Span = { text: field.path, paint: c.bold };
   if (field.sensitive) {
     // Whatever the planner put in before/after (fingerprints, markers), only compare them.
     const what = sameValue(field.before, field.after) ? 'unchanged' : 'changes';
-    return { head: `${path}: ${c.dim(`(sensitive, ${what})`)}`, body: [] };
+    return { head: [path, { text: ': ' }, { text: `(sensitive, ${what})`, paint: c.dim }], body: [] };
   }
   // A create shows what it writes, a delete what it removes; an update both.
   const oneSided = action === 'create' || action === 'delete';
@@ -177,46 +173,70 @@ function fieldRow(
     ? `${field.path}: ${compactValue(value)}`
     : `${field.path}: ${compactValue(field.before)} → ${compactValue(field.after)}`;
   const nested = isNested(field.before) || isNested(field.after);
-  if (!nested || line.length <= width) {
-    if (oneSided) return { head: `${path}: ${paint(c, action, compactValue(value))}`, body: [] };
+  if (!nested || line.length <= rowWidth) {
+    if (oneSided)
+      return {
+        head: [path, { text: ': ' }, { text: compactValue(value), paint: (t) => paint(c, action, t) }],
+        body: [],
+      };
     return {
-      head: `${path}: ${c.red(compactValue(field.before))} → ${c.green(compactValue(field.after))}`,
+      head: [
+        path,
+        { text: ': ' },
+        { text: compactValue(field.before), paint: c.red },
+        { text: ' → ' },
+        { text: compactValue(field.after), paint: c.green },
+      ],
       body: [],
     };
   }
   const before = action === 'create' ? [] : prettyLines(field.before);
   const after = action === 'delete' ? [] : prettyLines(field.after);
-  const body = hunks(diffLines(before, after)).map((l) => {
-    if (l.startsWith('@@')) return c.cyan(l);
-    if (l.startsWith('-')) return c.red(l);
-    if (l.startsWith('+')) return c.green(l);
-    return l;
+  const body = hunks(diffLines(before, after)).map((l): Span[] => {
+    if (l.startsWith('@@')) return [{ text: l, paint: c.cyan }];
+    if (l.startsWith('-')) return [{ text: l, paint: c.red }];
+    if (l.startsWith('+')) return [{ text: l, paint: c.green }];
+    return [{ text: l }];
   });
-  return { head: path, body };
+  return { head: [path], body };
 }
 
 /** `[~] media_servers/ny2 (update, id 5bc0…0001, protected)` */
-function resourceHead(change: PlannedChange, c: Colors): string {
-  const ref = `${change.kind}/${change.key}`;
-  const bits: string[] = [change.action];
+function resourceHead(change: PlannedChange, c: Colors): Span[] {
+  const bits: Span[] = [{ text: change.action }];
   if (change.id !== undefined && change.id !== change.key) {
     // In full: server ids often share long prefixes, and the id is what a person searches for.
-    bits.push(`id ${change.id}`);
+    bits.push({ text: `, id ${change.id}` });
   }
-  if (change.protected) bits.push(c.bold('protected'));
+  if (change.protected) bits.push({ text: ', ' }, { text: 'protected', paint: c.bold });
   const marker = MARKERS[change.action as Exclude<Action, 'noop'>];
-  return `${paint(c, change.action, marker)} ${c.bold(ref)} ${c.dim('(')}${bits.join(', ')}${c.dim(')')}`;
+  return [
+    { text: marker, paint: (t) => paint(c, change.action, t) },
+    { text: ' ' },
+    { text: `${change.kind}/${change.key}`, paint: c.bold },
+    { text: ' ' },
+    { text: '(', paint: c.dim },
+    ...bits,
+    { text: ')', paint: c.dim },
+  ];
 }
 
-function resourceBlock(change: PlannedChange, c: Colors, width: number): string[] {
-  const lines = [resourceHead(change, c)];
+function resourceBlock(change: PlannedChange, c: Colors, width: number | undefined): string[] {
+  // A wrapped head continues under the resource name.
+  const lines = prefixed('', '    ', resourceHead(change, c), width);
   const hasFields = change.fields.length > 0;
-  for (const note of change.notes) lines.push(` ${hasFields ? '│' : ' '}  ${c.dim(`note: ${note}`)}`);
+  const gutter = ` ${hasFields ? '│' : ' '}  `;
+  for (const note of change.notes) {
+    lines.push(...prefixed(gutter, `${gutter}      `, [{ text: `note: ${note}`, paint: c.dim }], width));
+  }
+  // The row's own text: the width less the gutter, or the fixed row length when not wrapping.
+  const rowWidth = width === undefined ? UNWRAPPED_ROW : width - ROW(false).length;
   change.fields.forEach((field, i) => {
     const last = i === change.fields.length - 1;
-    const { head, body } = fieldRow(field, change.action, c, width);
-    lines.push(` ${last ? '└─' : '├─'} ${head}`);
-    for (const l of body) lines.push(` ${last ? ' ' : '│'}     ${l}`);
+    const { head, body } = fieldRow(field, change.action, c, rowWidth);
+    lines.push(...prefixed(ROW(last), UNDER(last), head, width));
+    // A diff line that wraps continues past its `- `/`+ ` marker.
+    for (const l of body) lines.push(...prefixed(UNDER(last), `${UNDER(last)}  `, l, width));
   });
   return lines;
 }
@@ -239,15 +259,27 @@ export function planSummaryLine(plan: Plan): string {
 /** The whole plan as terminal text; ends with the summary line and a newline. */
 export function renderPlanText(plan: Plan, opts: PlanTextOptions): string {
   const c = pc.createColors(opts.color);
-  const width = opts.width ?? 100;
-  const blocks: string[] = [c.bold(`Plan for target ${opts.label ?? plan.target}`)];
+  const width = opts.width;
+  const blocks: string[] = [
+    prefixed('', '  ', [{ text: `Plan for target ${opts.label ?? plan.target}`, paint: c.bold }], width).join(
+      '\n',
+    ),
+  ];
   for (const change of plan.changes) {
     if (change.action === 'noop') continue;
     blocks.push(resourceBlock(change, c, width).join('\n'));
   }
   if (plan.unmanaged.length > 0) {
-    const rows = plan.unmanaged.map(
-      (u) => `  ${c.dim('·')} ${u.kind}/${u.id}${u.name === undefined ? '' : `  ${JSON.stringify(u.name)}`}`,
+    const rows = plan.unmanaged.flatMap((u) =>
+      prefixed(
+        '  ',
+        '    ',
+        [
+          { text: '·', paint: c.dim },
+          { text: ` ${u.kind}/${u.id}${u.name === undefined ? '' : `  ${JSON.stringify(u.name)}`}` },
+        ],
+        width,
+      ),
     );
     blocks.push(
       [`${plural(plan.unmanaged.length, 'live resource')} not managed by kzops: never deleted`, ...rows].join(

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
+import { tableWidth } from '../../cli/color.js';
 import { connect } from '../../cli/connect.js';
 import { KIND_READERS, ROUTING_KINDS } from '../../cli/routing-kinds.js';
 import { targetFlags } from '../../cli/target-flags.js';
@@ -27,7 +28,7 @@ ${BaseCommand.exitCodesHelp}`;
       const rows = await reader.list(conn.client);
       if (!this.jsonEnabled()) {
         this.log(`${args.kind} on ${conn.label}: ${rows.length}`);
-        this.log(renderTable(rows, reader.columns).trimEnd());
+        this.log(renderTable(rows, reader.columns, { width: tableWidth() }).trimEnd());
       }
       return rows;
     } finally {
