@@ -20,9 +20,9 @@ export interface Ui {
    * that needs an answer without a terminal refuses instead (the caller says `--yes`).
    */
   confirm(question: string): Promise<boolean>;
-  /** A progress bar on stderr when `interactive`, else undefined (nothing is drawn). */
+  /** A progress bar on stderr when stderr is a terminal, else undefined (nothing is drawn). */
   progress(total: number, label: string): ProgressBar | undefined;
-  /** Whether stdin and stderr are a terminal (prompts and progress bars are allowed). */
+  /** Whether stdin and stdout are a terminal (a question can be asked and answered). */
   readonly interactive: boolean;
   /** Whether output may carry ANSI colour. */
   readonly color: boolean;
