@@ -64,3 +64,15 @@ export function captureUi(
     width: opts.width ?? 80,
   };
 }
+
+/**
+ * Prints rendered text (which ends with a newline, or is empty) through `out` (or `err`) of a
+ * Ui, which add the newline themselves: one trailing newline is dropped, and nothing is
+ * printed for an empty text.
+ */
+export function write(ui: Ui, text: string, to: 'out' | 'err' = 'out'): void {
+  if (text === '') return;
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (to === 'err') ui.err(line);
+  else ui.out(line);
+}

@@ -2,14 +2,14 @@
  * What plan, apply and drift share: read the target's state file and every live routing
  * document, then run the planner with the target's policy and the config's secrets.
  */
-import type { Connection } from '../cli/connect.js';
+import type { Connection } from './connect.js';
 import { buildPlan, type LiveDoc } from '../core/plan/build-plan.js';
 import type { Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { readFileSync } from 'node:fs';
 import { registerSecret } from '../core/secret-registry.js';
-import { readLive } from './read-live.js';
-import { readState } from './state-file.js';
+import { readLive } from '../reconcile/read-live.js';
+import { readState } from '../reconcile/state-file.js';
 
 export interface MadePlan {
   plan: Plan;
