@@ -203,8 +203,8 @@ describe('the apply service', () => {
 describe('the drift service', () => {
   it('a document changed outside kzops after an apply: outcome changes, classified changed outside', async () => {
     await apply(applyOptions(), captureUi());
-    const [id, doc] = Object.entries(sim.state.media_servers)[0] as [string, Record<string, unknown>];
-    sim.state.media_servers[id] = { ...doc, name: `${String(doc.name)} (edited)` };
+    const doc = Object.values(sim.state.media_servers)[0] as Record<string, unknown>;
+    doc.name = `${String(doc.name)} (edited)`;
     const run = await drift({ dir, concurrency: 4, env: ENV }, captureUi());
     expect(run.outcome).toBe('changes');
     expect(run.report.inSync).toBe(false);
