@@ -17,9 +17,10 @@ import type { InterruptWatch } from '../../src/services/interrupts.js';
 import { configDigest, plan, type SavedPlan } from '../../src/services/plan.js';
 import { captureUi, type Ui } from '../../src/services/ui.js';
 import { readConfigDir } from '../../src/config/read-config-dir.js';
-import type { SimHandle } from '../../src/sim/server.js';
+import type { DriftJson } from '../../src/core/plan/drift.js';
+import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { freshExampleConfig, writeLabTargets } from './cli-harness.js';
-import { ROUTING, startEmptyRoutingSim, SUPER_KEY } from './reconcile-harness.js';
+import { ROUTING, simClient, startEmptyRoutingSim, SUPER_KEY } from './reconcile-harness.js';
 
 const ENV = { LAB_KEY: SUPER_KEY, KZOPS_SANDBOX_CLUSTER_API_KEY: 'cluster-secret-services-1' };
 
@@ -209,6 +210,69 @@ describe('the drift service', () => {
     expect(run.outcome).toBe('changes');
     expect(run.report.inSync).toBe(false);
     expect(run.json.summary.changed_outside).toBe(1);
+  });
+});
+
+// Moved from drift-cli.test.ts: the classes of drift against the default seed (the example
+// config's documents exist there, with other values), through the service.
+describe('the drift service against the default seed', () => {
+  const SANDBOX = 'aa2b36ac6a5edb290159cd1298283322';
+  let seeded: SimHandle;
+
+  beforeEach(async () => {
+    seeded = await startSim({ port: 0, log: () => undefined });
+    await writeLabTargets(dir, seeded.url);
+  });
+
+  afterEach(async () => {
+    await seeded.close();
+  });
+
+  it('a document deleted outside kzops: changes, missing live', async () => {
+    const applied = await apply(applyOptions(), captureUi());
+    expect(applied.outcome).toBe('ok');
+    const state = JSON.parse(await readFile(join(dir, 'state', 'lab.json'), 'utf8')) as {
+      resources: Record<string, { id?: string }>;
+    };
+    expect(state.resources[`customer_clusters/${SANDBOX}`]?.id).toBe(SANDBOX);
+    const client = simClient(seeded);
+    try {
+      await client.deleteCustomerCluster(SANDBOX);
+    } finally {
+      await client.close();
+    }
+    const run = await drift({ dir, concurrency: 4, env: ENV }, captureUi());
+    expect(run.outcome).toBe('changes');
+    const report: DriftJson = run.json;
+    expect(report.findings.filter((f) => f.class !== 'not_verifiable')).toEqual([
+      {
+        class: 'missing_live',
+        kind: 'customer_clusters',
+        key: SANDBOX,
+        id: SANDBOX,
+        name: 'Kazoo Sandbox',
+        note: 'deleted outside kzops: apply will create it again',
+      },
+    ]);
+    expect(report.summary).toMatchObject({ missing_live: 1, changed_outside: 0, pending: 0, verified: 7 });
+  });
+
+  it('with no state file (never applied): every config resource is pending', async () => {
+    const run = await drift({ dir, concurrency: 4, env: ENV, json: true }, captureUi());
+    expect(run.outcome).toBe('changes');
+    const report: DriftJson = run.json;
+    expect(report.in_sync).toBe(false);
+    // The example config differs from the seed in every resource, and nothing has a baseline.
+    expect(report.summary).toEqual({
+      changed_outside: 0,
+      missing_live: 0,
+      unmanaged: 0,
+      pending: 9,
+      unknown_baseline: 0,
+      not_verifiable: 1,
+      verified: 0,
+    });
+    expect(JSON.stringify(report)).not.toContain(ENV.KZOPS_SANDBOX_CLUSTER_API_KEY);
   });
 });
 
