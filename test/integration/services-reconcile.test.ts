@@ -201,6 +201,40 @@ describe('the apply service', () => {
   });
 });
 
+// Moved from apply-cli.test.ts: the change threshold is the service's rule, not the CLI's.
+describe("the apply service's change threshold", () => {
+  const edit = async (path: string, from: string | RegExp, to: string): Promise<void> => {
+    const text = await readFile(path, 'utf8');
+    const next = text.replace(from, to);
+    expect(next, `${path} has ${String(from)}`).not.toBe(text);
+    await writeFile(path, next);
+  };
+
+  it('refuses a plan that changes more than max_change_percent of 10+ resources, unless forced', async () => {
+    for (const n of [1, 2]) {
+      await writeFile(
+        join(dir, 'carrier_sbcs', `extra-${n}.yaml`),
+        (await readFile(join(dir, 'carrier_sbcs', 'sprint-east.yaml'), 'utf8'))
+          .replace('name: Sprint East SBC', `name: Extra SBC ${n}`)
+          .replace('[203.0.113.10, 203.0.113.11]', `[198.18.0.${n}]`),
+      );
+    }
+    expect((await apply(applyOptions(), captureUi())).json.result).toBe('applied');
+    // 11 existing resources; 4 updates is 36%, over the default 30%.
+    for (const key of ['sprint-east', 'sprint-west', 'extra-1', 'extra-2']) {
+      await edit(join(dir, 'carrier_sbcs', `${key}.yaml`), /city: .*/, 'city: Elsewhere');
+    }
+    const writes = routingWrites().length;
+    await expect(apply(applyOptions(), captureUi())).rejects.toThrow(
+      'the plan changes 4 of 11 existing resources (36%), more than max_change_percent 30%',
+    );
+    expect(routingWrites().length).toBe(writes);
+    const forced = await apply(applyOptions({ force: true }), captureUi());
+    expect(forced.outcome).toBe('ok');
+    expect(forced.json.summary).toEqual({ done: 4, failed: 0, skipped: 0 });
+  });
+});
+
 describe('the drift service', () => {
   it('a document changed outside kzops after an apply: outcome changes, classified changed outside', async () => {
     await apply(applyOptions(), captureUi());
