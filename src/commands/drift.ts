@@ -1,12 +1,11 @@
 import { BaseCommand } from '../cli/base-command.js';
-import { useColor } from '../cli/color.js';
-import { connect } from '../cli/connect.js';
 import { setOutcome } from '../cli/exit-codes.js';
-import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
-import { classifyDrift, driftJson, type DriftJson, type DriftReport } from '../core/plan/drift.js';
+import { processUi } from '../cli/ui.js';
+import type { DriftJson } from '../core/plan/drift.js';
 import { renderDriftText } from '../render/drift-text.js';
-import { makePlan } from '../reconcile/make-plan.js';
+import { drift } from '../services/drift.js';
+import { write } from '../services/ui.js';
 
 export default class DriftCommand extends BaseCommand {
   static override summary = 'Compare the live state with what kzops last applied and with config/';
@@ -27,28 +26,14 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<DriftJson> {
     const { flags } = await this.parseInput(DriftCommand);
-    const dir = flags.dir ?? 'config';
-    const { result } = await loadValidConfig(dir, this.jsonEnabled());
-
-    const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
-    let report: DriftReport;
-    try {
-      const {
-        plan,
-        live,
-        prior: state,
-      } = await makePlan(conn, result.resources, {
-        concurrency: flags.concurrency,
-      });
-      report = classifyDrift({ plan, live, state, desired: result.resources });
-    } finally {
-      await conn.close();
-    }
-
-    if (!this.jsonEnabled()) {
-      process.stdout.write(renderDriftText(report, { color: useColor(), label: conn.label }));
-    }
-    if (!report.inSync) setOutcome('changes');
-    return driftJson(report);
+    const json = this.jsonEnabled();
+    const ui = processUi({ json });
+    const run = await drift(
+      { dir: flags.dir, target: flags.target, concurrency: flags.concurrency, json },
+      ui,
+    );
+    if (!json) write(ui, renderDriftText(run.report, { color: ui.color, label: run.label }));
+    setOutcome(run.outcome);
+    return run.json;
   }
 }

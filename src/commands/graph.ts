@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { loadValidConfig } from '../cli/load-config.js';
+import { processUi } from '../cli/ui.js';
+import { loadValidConfig } from '../services/load-config.js';
 import { topologyFromConfig, type Topology } from '../core/graph/topology.js';
 import { renderGraph, type GraphFormat } from '../render/graph.js';
 
@@ -27,7 +28,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<Topology> {
     const { flags } = await this.parseInput(GraphCommand);
-    const { result } = await loadValidConfig(flags.dir, this.jsonEnabled());
+    const { result } = await loadValidConfig(flags.dir, processUi({ json: this.jsonEnabled() }), {
+      json: this.jsonEnabled(),
+    });
     const topology = topologyFromConfig(result.resources);
     if (!this.jsonEnabled()) process.stdout.write(renderGraph(topology, flags.format as GraphFormat));
     return topology;

@@ -1,30 +1,9 @@
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Args, Flags } from '@oclif/core';
-import { CheckRepoActions, simpleGit } from 'simple-git';
 import { BaseCommand } from '../cli/base-command.js';
-import { schemaPath } from '../config/schemas.js';
-import { InternalError, RefusedError, UsageError } from '../core/errors.js';
-import { INIT_SCHEMA_KINDS, WORKFLOW_TEMPLATES, initFiles, type InitFile } from '../core/init/files.js';
-
-/** What `--json` prints. */
-export interface InitJson {
-  /** The new repository's root, absolute. */
-  dir: string;
-  /** Every file written, relative to `dir`, `/`-separated, sorted. */
-  files: string[];
-  /** Whether init ran `git init` (false with --no-git, or inside an existing work tree). */
-  git_init: boolean;
-}
-
-/**
- * The workflow templates ship at the package root (package.json "files"); this module runs
- * from dist/commands (built) or src/commands (vitest), both two levels below it.
- */
-const WORKFLOW_TEMPLATE_DIR = new URL('../../.github/workflow-templates/', import.meta.url);
-/** A new repository's branch when git does not say (a fresh `git init`, or no git at all). */
-const FALLBACK_BRANCH = 'main';
+import { processUi } from '../cli/ui.js';
+import { renderInitText } from '../render/init-text.js';
+import { initRepository, type InitJson } from '../services/init.js';
+import { write } from '../services/ui.js';
 
 export default class InitCommand extends BaseCommand {
   static override summary = 'Create a new config repository: config/, schemas, CI workflows, README';
@@ -54,142 +33,23 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<InitJson> {
     const { args, flags } = await this.parseInput(InitCommand);
-    const root = resolve(args.dir);
-    const rootStat = await statOrUndefined(root);
-    if (rootStat && !rootStat.isDirectory()) {
-      throw new UsageError(`DIR ${args.dir} exists and is not a directory`);
-    }
-
-    // The branch the apply workflow runs on: the work tree's current one, or the one git
-    // init is about to create.
-    const tree = await gitWorkTree(root);
-    const gitInit = flags.git && tree === undefined;
-    if (gitInit && !(await simpleGit().version()).installed) {
-      throw new UsageError('git is not installed, so init cannot make DIR a git repository', {
-        hint: 'install git, or pass --no-git',
-      });
-    }
-    const files = initFiles({
-      workflows: await readWorkflowTemplates(),
-      schemas: await readSchemas(),
-      defaultBranch: tree?.branch || FALLBACK_BRANCH,
+    const run = await initRepository({
+      dir: args.dir,
+      force: flags.force,
+      git: flags.git,
       version: this.config.version,
     });
-
-    const existing = await existingFiles(root, files);
-    if (existing.length > 0 && !flags.force) {
-      throw new RefusedError(
-        `${args.dir} already has ${existing.length} of the files kzops init writes; nothing was written:\n${existing.map((p) => `  ${p}`).join('\n')}`,
-        { hint: 'pass --force to overwrite them, or init into an empty directory' },
-      );
-    }
-
-    for (const file of files) {
-      const path = join(root, file.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.text);
-    }
-    if (gitInit) {
-      const git = simpleGit(root);
-      await git.init();
-      // Before the first commit HEAD may name any branch: make it the one the workflows use,
-      // whatever init.defaultBranch says (and with gits older than --initial-branch).
-      await git.raw(['symbolic-ref', 'HEAD', `refs/heads/${FALLBACK_BRANCH}`]);
-    }
-
     if (!this.jsonEnabled()) {
-      const shown = args.dir;
-      const lines = [
-        `Created a kzops config repository in ${shown} (${files.length} files${existing.length > 0 ? `, ${existing.length} overwritten` : ''}):`,
-        ...files.map((f) => `  ${f.path}${existing.includes(f.path) ? ' (overwritten)' : ''}`),
-      ];
-      if (gitInit) lines.push(`Initialized a git repository (branch ${FALLBACK_BRANCH}).`);
-      lines.push(
-        '',
-        'Next:',
-        ...(shown === '.' ? [] : [`  cd ${shown}`]),
-        '  kzops validate',
-        '  kzops plan       # against the embedded simulator (target local)',
-        'then see README.md: add a real server and its secrets, and push to GitHub.',
-        '',
+      write(
+        processUi(),
+        renderInitText({
+          dir: args.dir,
+          files: run.json.files,
+          overwritten: run.overwritten,
+          gitInitBranch: run.json.git_init ? run.branch : undefined,
+        }),
       );
-      process.stdout.write(lines.join('\n'));
     }
-    return { dir: root, files: files.map((f) => f.path), git_init: gitInit };
-  }
-}
-
-async function statOrUndefined(path: string) {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/**
- * The files of the plan that exist already. A path that exists as something else than a
- * file, or under something that is not a directory, cannot be written even with --force.
- */
-async function existingFiles(root: string, files: InitFile[]): Promise<string[]> {
-  const existing: string[] = [];
-  for (const file of files) {
-    const parts = file.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      const st = await statOrUndefined(join(root, dir));
-      if (st && !st.isDirectory()) throw new UsageError(`${join(root, dir)} exists and is not a directory`);
-    }
-    const st = await statOrUndefined(join(root, file.path));
-    if (st === undefined) continue;
-    if (!st.isFile()) throw new UsageError(`${join(root, file.path)} exists and is not a file`);
-    existing.push(file.path);
-  }
-  return existing;
-}
-
-/** The git work tree `dir` is inside (from its nearest existing ancestor), or undefined. */
-async function gitWorkTree(dir: string): Promise<{ branch: string } | undefined> {
-  let probe = dir;
-  while ((await statOrUndefined(probe)) === undefined && dirname(probe) !== probe) probe = dirname(probe);
-  const git = simpleGit(probe);
-  let inside: boolean;
-  try {
-    inside = await git.checkIsRepo(CheckRepoActions.IN_TREE);
-  } catch {
-    // No git (or one that cannot run here): not a work tree as far as init can tell.
-    return undefined;
-  }
-  if (!inside) return undefined;
-  // Empty when HEAD is detached; the caller falls back then.
-  const branch = (await git.raw(['branch', '--show-current'])).trim();
-  return { branch };
-}
-
-async function readWorkflowTemplates(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of WORKFLOW_TEMPLATES) {
-    const path = fileURLToPath(new URL(name, WORKFLOW_TEMPLATE_DIR));
-    out[name] = await readShipped(path, 'workflow template');
-  }
-  return out;
-}
-
-async function readSchemas(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const kind of INIT_SCHEMA_KINDS) out[kind] = await readShipped(schemaPath(kind), 'schema');
-  return out;
-}
-
-/** A file that ships with kzops: missing means a broken installation, reported as such. */
-async function readShipped(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InternalError(`the ${what} ${path} cannot be read: ${(err as Error).message}`, {
-      cause: err,
-      hint: 'it ships with kzops (package.json "files"); reinstall kzops',
-    });
+    return run.json;
   }
 }

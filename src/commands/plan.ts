@@ -1,91 +1,15 @@
-import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { outputWidth, useColor } from '../cli/color.js';
-import { connect } from '../cli/connect.js';
 import { setOutcome } from '../cli/exit-codes.js';
-import { loadValidConfig } from '../cli/load-config.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
+import { processUi } from '../cli/ui.js';
 import { UsageError } from '../core/errors.js';
-import { scrubValue } from '../core/secret-registry.js';
 import { topologyForPlan } from '../core/graph/topology.js';
-import { planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
-import type { Plan, PlannedChange } from '../core/plan/types.js';
-import type { ConfigFile } from '../core/validate/index.js';
+import { withFingerprintLine } from '../render/plan-footer.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { makePlan } from '../reconcile/make-plan.js';
-
-/** What `--json` prints (schemas/output/plan.schema.json): the plan without live fingerprints. */
-export interface PlanJson extends Omit<Plan, 'changes'> {
-  /** planFingerprint(plan): what `kzops apply --expect-fingerprint` compares with. */
-  fingerprint: string;
-  changes: (Omit<PlannedChange, 'liveFingerprint' | 'fields'> & { fields: PlanJsonField[] })[];
-}
-
-/** A field as `--json` shows it: a sensitive one has no values, only whether it changes. */
-export type PlanJsonField =
-  { path: string; before: unknown; after: unknown } | { path: string; sensitive: true; changes: boolean };
-
-/** What `--out FILE` writes: the plan as made, for `kzops apply` to check and carry out. */
-export interface SavedPlan {
-  version: 1;
-  /** ISO 8601, UTC. */
-  created: string;
-  target: string;
-  plan: Plan;
-  /** sha256 (hex) of the config files the plan was made from (see configDigest). */
-  configDigest: string;
-}
-
-/** sha256 over every config file's path and text, in path order: any edit changes it. */
-export function configDigest(files: readonly ConfigFile[]): string {
-  const hash = createHash('sha256');
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    hash.update(`${f.path}\0${f.text}\0`);
-  }
-  return hash.digest('hex');
-}
-
-/** The `--json` document: the plan minus live fingerprints (those belong to `--out`). */
-export function planJson(plan: Plan): PlanJson {
-  return {
-    target: plan.target,
-    fingerprint: planFingerprint(plan),
-    changes: plan.changes.map((change) => ({
-      kind: change.kind,
-      key: change.key,
-      ...(change.id === undefined ? {} : { id: change.id }),
-      action: change.action,
-      // An absent side (a create's before) is left out, as JSON has no undefined. A secret's
-      // value (or its fingerprint) never leaves the planner: only whether it changes.
-      fields: change.fields.map((f) =>
-        f.sensitive
-          ? { path: f.path, sensitive: true, changes: !sameJson(f.before, f.after) }
-          : { path: f.path, before: f.before, after: f.after },
-      ),
-      notes: [...change.notes],
-      protected: change.protected,
-    })),
-    unmanaged: plan.unmanaged.map((u) => ({ ...u })),
-    summary: { ...plan.summary },
-  };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/**
- * The text plan with `Plan fingerprint: <12 hex>` in its footer, just above the summary line:
- * the summary stays the last line, where people and scripts look for it.
- */
-export function withFingerprintLine(text: string, fingerprint: string): string {
-  const lines = text.replace(/\n$/, '').split('\n');
-  lines.splice(-1, 0, `Plan fingerprint: ${shortFingerprint(fingerprint)}`);
-  return lines.join('\n') + '\n';
-}
+import { plan, type PlanJson } from '../services/plan.js';
+import { write } from '../services/ui.js';
 
 export default class PlanCommand extends BaseCommand {
   static override summary = 'Show what apply would change on the target to make it match config/';
@@ -128,51 +52,32 @@ ${BaseCommand.exitCodesHelp}`;
         hint: 'add --format markdown, or leave out --max-chars',
       });
     }
-    const dir = flags.dir ?? 'config';
-    const { files, result } = await loadValidConfig(dir, this.jsonEnabled());
-
-    const conn = await connect({ dir: flags.dir, target: flags.target, concurrency: flags.concurrency });
-    const { policy } = conn;
-    let plan: Plan;
-    try {
-      ({ plan } = await makePlan(conn, result.resources, { concurrency: flags.concurrency }));
-    } finally {
-      await conn.close();
-    }
-
-    if (flags.out !== undefined) {
-      const saved: SavedPlan = {
-        version: 1,
-        created: new Date().toISOString(),
-        target: policy.name,
-        plan,
-        configDigest: configDigest(files),
-      };
-      try {
-        // A secret value in any field (a live document may hold one) is saved as the marker.
-        await writeFile(flags.out, JSON.stringify(scrubValue(saved), null, 2) + '\n');
-      } catch (err) {
-        throw new UsageError(`--out ${flags.out}: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    const fingerprint = planFingerprint(plan);
-    if (!this.jsonEnabled()) {
-      process.stdout.write(
+    const ui = processUi({ json: this.jsonEnabled() });
+    const run = await plan(
+      {
+        dir: flags.dir,
+        target: flags.target,
+        concurrency: flags.concurrency,
+        out: flags.out,
+        json: this.jsonEnabled(),
+      },
+      ui,
+    );
+    if (!this.jsonEnabled())
+      write(
+        ui,
         flags.format === 'markdown'
-          ? renderPlanMarkdown(plan, {
-              fingerprint,
-              topology: topologyForPlan(result.resources, plan),
+          ? renderPlanMarkdown(run.plan, {
+              fingerprint: run.fingerprint,
+              topology: topologyForPlan(run.desired, run.plan),
               ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
             })
           : withFingerprintLine(
-              renderPlanText(plan, { color: useColor(), label: conn.label, width: outputWidth() }),
-              fingerprint,
+              renderPlanText(run.plan, { color: ui.color, label: run.label, width: ui.width }),
+              run.fingerprint,
             ),
       );
-    }
-    if (flags['detailed-exitcode'] && plan.changes.some((c) => c.action !== 'noop')) {
-      setOutcome('changes');
-    }
-    return planJson(plan);
+    if (flags['detailed-exitcode']) setOutcome(run.outcome);
+    return run.json;
   }
 }

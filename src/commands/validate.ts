@@ -1,16 +1,15 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { useColor } from '../cli/color.js';
 import { setOutcome } from '../cli/exit-codes.js';
-import { readConfigDir } from '../config/read-config-dir.js';
-import { loadSchemas } from '../config/schemas.js';
-import { validateConfig } from '../core/validate/index.js';
+import { processUi } from '../cli/ui.js';
 import {
   problemsJson,
   renderProblemsGithub,
   renderProblemsText,
   type ProblemsJson,
 } from '../render/problems.js';
+import { write } from '../services/ui.js';
+import { validate } from '../services/validate.js';
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check the desired state in config/ without contacting any server';
@@ -35,17 +34,18 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<ProblemsJson> {
     const { flags } = await this.parseInput(Validate);
-    const files = await readConfigDir(flags.dir);
-    const result = validateConfig(files, await loadSchemas());
+    const { outcome, files, result } = await validate({ dir: flags.dir });
     if (!this.jsonEnabled()) {
-      const out =
+      const ui = processUi();
+      write(
+        ui,
         flags.format === 'github'
           ? renderProblemsGithub(result, { dir: flags.dir, filesChecked: files.length })
-          : renderProblemsText(result, files, { dir: flags.dir, color: useColor() });
-      process.stdout.write(out);
+          : renderProblemsText(result, files, { dir: flags.dir, color: ui.color }),
+      );
     }
     // Not an exception: the report is the output, and it belongs on stdout.
-    if (!result.valid) setOutcome('invalid');
+    setOutcome(outcome);
     return problemsJson(result, { dir: flags.dir });
   }
 }

@@ -20,9 +20,9 @@ export interface Ui {
    * that needs an answer without a terminal refuses instead (the caller says `--yes`).
    */
   confirm(question: string): Promise<boolean>;
-  /** A progress bar on stderr when `interactive`, else undefined (nothing is drawn). */
+  /** A progress bar on stderr when stderr is a terminal, else undefined (nothing is drawn). */
   progress(total: number, label: string): ProgressBar | undefined;
-  /** Whether stdin and stderr are a terminal (prompts and progress bars are allowed). */
+  /** Whether stdin and stdout are a terminal (a question can be asked and answered). */
   readonly interactive: boolean;
   /** Whether output may carry ANSI colour. */
   readonly color: boolean;
@@ -63,4 +63,16 @@ export function captureUi(
     color: opts.color ?? false,
     width: opts.width ?? 80,
   };
+}
+
+/**
+ * Prints rendered text (which ends with a newline, or is empty) through `out` (or `err`) of a
+ * Ui, which add the newline themselves: one trailing newline is dropped, and nothing is
+ * printed for an empty text.
+ */
+export function write(ui: Ui, text: string, to: 'out' | 'err' = 'out'): void {
+  if (text === '') return;
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (to === 'err') ui.err(line);
+  else ui.out(line);
 }

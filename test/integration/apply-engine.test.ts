@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
 import type { ApiResult, CarrierSbc } from '../../src/api/types.js';
-import type { Connection } from '../../src/cli/connect.js';
+import type { Connection } from '../../src/services/connect.js';
 import {
   clusterFingerprint,
   NOTE_ADOPTED,
@@ -25,7 +25,7 @@ import {
 import type { PlannedChange, TargetState } from '../../src/core/plan/types.js';
 import type { LoadedResource } from '../../src/core/validate/types.js';
 import { applyPlan, type StepReport } from '../../src/reconcile/apply.js';
-import { makePlan } from '../../src/reconcile/make-plan.js';
+import { makePlan } from '../../src/services/make-plan.js';
 import { writeState } from '../../src/reconcile/state-file.js';
 import { isEncrypted } from '../../src/sim/secrets.js';
 import { SEED_IDS } from '../../src/sim/seed.js';

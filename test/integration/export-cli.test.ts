@@ -14,7 +14,7 @@ import { resolveTarget } from '../../src/api/target.js';
 import type { Plan } from '../../src/core/plan/types.js';
 import { SEED_IDS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import type { ExportJson } from '../../src/commands/export.js';
+import type { ExportJson } from '../../src/render/export-text.js';
 import { REPO, requireBuilt, runKzops, type RunResult, writeLabTargets } from './cli-harness.js';
 
 const EXAMPLE = join(REPO, 'config');

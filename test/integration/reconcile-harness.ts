@@ -1,15 +1,15 @@
 /**
  * Shared by the apply-*.test.ts files: an in-process simulator, a client of it, and one
- * reconcile run (read live → buildPlan → applyPlan) the way `kzops apply` does it, with the
- * state of the previous run passed in and the new one handed back.
+ * reconcile run (the plan service's planLive, then applyPlan) the way `kzops apply` does it,
+ * with the state of the previous run passed in and the new one handed back.
  */
 import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
-import { buildPlan, type LiveDoc, type PlanResult } from '../../src/core/plan/build-plan.js';
+import type { LiveDoc, PlanResult } from '../../src/core/plan/build-plan.js';
 import type { Kind, Plan, TargetState } from '../../src/core/plan/types.js';
 import type { LoadedResource } from '../../src/core/validate/types.js';
 import { applyPlan, type ApplyResult } from '../../src/reconcile/apply.js';
-import { readLive } from '../../src/reconcile/read-live.js';
+import { planLive } from '../../src/services/make-plan.js';
 import { defaultSeed } from '../../src/sim/seed.js';
 import { startSim, type SimHandle, type SimOptions } from '../../src/sim/server.js';
 
@@ -73,26 +73,24 @@ export interface Planned extends PlanResult {
   secrets: Record<string, Record<string, string>>;
 }
 
-/** Reads live and plans, as makePlan does (hmacKey from the prior state). */
+/** Reads live and plans, as makePlan does, from the state and secrets given. */
 export async function planAgainst(
   client: KazooClient,
   desired: LoadedResource[],
   state: TargetState | undefined,
   opts: PlanOptions = {},
 ): Promise<Planned> {
-  const live = await readLive(client, { concurrency: 4 });
-  const secrets = opts.secrets ?? {};
-  const made = buildPlan({
+  const made = await planLive({
+    client,
     target: TARGET,
-    desired,
-    live,
-    state,
     protect: opts.protect ?? [],
-    ...(opts.masterClusterId === undefined ? {} : { masterClusterId: opts.masterClusterId }),
-    ...(state?.hmac_key === undefined ? {} : { hmacKey: state.hmac_key }),
-    secrets,
+    masterClusterId: opts.masterClusterId,
+    prior: state,
+    desired,
+    secrets: opts.secrets ?? {},
+    concurrency: 4,
   });
-  return { ...made, live, secrets };
+  return { plan: made.plan, state: made.state, live: made.live, secrets: made.secrets };
 }
 
 export interface Reconciled {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KAZOO_BUCKET } from '../../src/api/rate-pacer.js';
-import { rateLimitOf } from '../../src/cli/connect.js';
+import { rateLimitOf } from '../../src/services/connect.js';
 import type { Target } from '../../src/api/target.js';
 
 const target = (rate_limit?: unknown): Target => {

@@ -8,7 +8,7 @@ import { loadSchemas } from '../config/schemas.js';
 import { ConfigError } from '../core/errors.js';
 import { validateConfig, type ConfigFile, type ValidationResult } from '../core/validate/index.js';
 import { displayPath, renderProblemsText } from '../render/problems.js';
-import { useColor } from './color.js';
+import { write, type Ui } from './ui.js';
 
 export interface ValidConfig {
   dir: string;
@@ -17,15 +17,15 @@ export interface ValidConfig {
 }
 
 /**
- * Reads and validates `dir`. With `json`, stdout is for the command's result alone, so the
- * problems go to stderr.
+ * Reads and validates `dir`. With `json` (the caller's result is a JSON document on stdout),
+ * the problems go to stderr, without colour.
  */
-export async function loadValidConfig(dir: string, json: boolean): Promise<ValidConfig> {
+export async function loadValidConfig(dir: string, ui: Ui, opts: { json: boolean }): Promise<ValidConfig> {
   const files = await readConfigDir(dir);
   const result = validateConfig(files, await loadSchemas());
   if (result.valid) return { dir, files, result };
-  if (json) process.stderr.write(renderProblemsText(result, files, { dir, color: false }));
-  else process.stdout.write(renderProblemsText(result, files, { dir, color: useColor() }));
+  if (opts.json) write(ui, renderProblemsText(result, files, { dir, color: false }), 'err');
+  else write(ui, renderProblemsText(result, files, { dir, color: ui.color }));
   const errors = result.problems.filter((p) => p.severity === 'error');
   const first = errors[0];
   const where = first ? `: ${displayPath(first.file, dir)}:${first.line}:${first.col} ${first.code}` : '';

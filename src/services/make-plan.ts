@@ -1,15 +1,17 @@
 /**
  * What plan, apply and drift share: read the target's state file and every live routing
  * document, then run the planner with the target's policy and the config's secrets.
+ * `planLive` is the same without the files (state and secrets passed in), for tests.
  */
-import type { Connection } from '../cli/connect.js';
+import type { KazooClient } from '../api/client.js';
+import type { Connection } from './connect.js';
 import { buildPlan, type LiveDoc } from '../core/plan/build-plan.js';
 import type { Plan, TargetState } from '../core/plan/types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { readFileSync } from 'node:fs';
 import { registerSecret } from '../core/secret-registry.js';
-import { readLive } from './read-live.js';
-import { readState } from './state-file.js';
+import { readLive } from '../reconcile/read-live.js';
+import { readState } from '../reconcile/state-file.js';
 
 export interface MadePlan {
   plan: Plan;
@@ -30,15 +32,44 @@ export async function makePlan(
   const { policy } = conn;
   // Read before the live state, so a broken state file stops the run before any request.
   const prior = await readState(conn.statePath, policy.name);
-  const live = await readLive(conn.client, { concurrency: opts.concurrency });
-  const secrets = resolveSecrets(desired, opts.env ?? process.env);
-  const { plan, state } = buildPlan({
+  return planLive({
+    client: conn.client,
     target: policy.name,
+    protect: policy.protect,
+    masterClusterId: policy.masterClusterId,
+    prior,
+    desired,
+    secrets: resolveSecrets(desired, opts.env ?? process.env),
+    concurrency: opts.concurrency,
+  });
+}
+
+/** What `planLive` plans from: a client, the target's policy, its prior state, and the config. */
+export interface PlanInputs {
+  client: KazooClient;
+  target: string;
+  /** `<kind>/<key>` entries never deleted or replaced. */
+  protect: string[];
+  masterClusterId?: string | undefined;
+  /** The state as last recorded (undefined: none yet). */
+  prior: TargetState | undefined;
+  desired: LoadedResource[];
+  /** Secret values by `<kind>/<key>` then field path (see resolveSecrets). */
+  secrets: Record<string, Record<string, string>>;
+  concurrency: number;
+}
+
+/** Reads every live routing document and plans against them: makePlan without the files. */
+export async function planLive(inputs: PlanInputs): Promise<MadePlan> {
+  const { prior, desired, secrets } = inputs;
+  const live = await readLive(inputs.client, { concurrency: inputs.concurrency });
+  const { plan, state } = buildPlan({
+    target: inputs.target,
     desired,
     live,
     state: prior,
-    protect: policy.protect,
-    ...(policy.masterClusterId === undefined ? {} : { masterClusterId: policy.masterClusterId }),
+    protect: inputs.protect,
+    ...(inputs.masterClusterId === undefined ? {} : { masterClusterId: inputs.masterClusterId }),
     ...(prior?.hmac_key === undefined ? {} : { hmacKey: prior.hmac_key }),
     secrets,
   });
