@@ -20,10 +20,12 @@ import {
   InternalError,
   InterruptedError,
   InvalidInputError,
+  KzopsError,
+} from '../core/errors.js';
+import {
   KazooAuthError,
   KazooNetworkError,
   KazooProtocolError,
-  KzopsError,
   OutcomeUnknownError,
   duration,
   type RequestContext,

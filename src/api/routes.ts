@@ -12,7 +12,7 @@
  * PATCHes of devices/subscriptions (each stamps `last_manual_update`), moves, port poll/status.
  */
 import { KIND_TABLE, ROUTING_KINDS, type RoutingKind } from '../core/model/kinds.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError } from '../core/errors.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 

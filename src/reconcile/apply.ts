@@ -19,8 +19,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KazooClient } from '../api/client.js';
-import { InterruptedError, KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
-import { KzopsError } from '../core/errors.js';
+import { KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
+import { InterruptedError, KzopsError } from '../core/errors.js';
 import {
   clusterFingerprint,
   fingerprintDoc,
@@ -36,34 +36,12 @@ import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
 import { isServerAssigned, type RoutingKind } from '../core/model/kinds.js';
+import type { Divergence, StepReport } from '../core/plan/apply-types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { Limit } from './limit.js';
 
-export type StepStatus = 'done' | 'failed' | 'skipped';
-
-export interface StepReport {
-  n: number;
-  op: StepOp;
-  kind: Kind;
-  key: string;
-  /** The server id (for a create, the one the server gave). */
-  id?: string;
-  status: StepStatus;
-  /** failed: what went wrong. skipped: which earlier step failed. */
-  reason?: string;
-  /** Something the reader should know about a step that succeeded (adopted after a lost response, ...). */
-  note?: string;
-}
-
-/** A field that did not read back as it was written. */
-export interface Divergence {
-  kind: Kind;
-  key: string;
-  id: string;
-  path: string;
-  written: unknown;
-  read: unknown;
-}
+// The result types are plain data that renderers read too: they live in core.
+export type { Divergence, StepReport, StepStatus } from '../core/plan/apply-types.js';
 
 export interface ApplyInput {
   client: KazooClient;

@@ -7,7 +7,7 @@
  * something to act on out of the box; its ids are exported as `SEED_IDS` so docs and tests
  * can name them.
  */
-import { ConfigError } from '../core/errors.js';
+import { SimInputError } from './errors.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Schema } from 'ajv/dist/2020.js';
@@ -241,7 +241,7 @@ function validSeed(seed: unknown, source: string): Seed {
   if (problems.length === 0) problems = referenceProblems(seed as Seed);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new ConfigError(`${source}: invalid seed: ${list}`);
+    throw new SimInputError(`${source}: invalid seed: ${list}`);
   }
   return seed as Seed;
 }
@@ -368,7 +368,7 @@ function parseJsonOrYaml(text: string): unknown {
     try {
       return parseYaml(text) as unknown;
     } catch {
-      throw new ConfigError(`invalid JSON: ${(jsonError as Error).message}`);
+      throw new SimInputError(`invalid JSON: ${(jsonError as Error).message}`);
     }
   }
 }
@@ -377,7 +377,7 @@ function parseYamlOrThrow(text: string): unknown {
   try {
     return parseYaml(text) as unknown;
   } catch (e) {
-    throw new ConfigError(`invalid YAML: ${(e as Error).message}`);
+    throw new SimInputError(`invalid YAML: ${(e as Error).message}`);
   }
 }
 
@@ -387,12 +387,12 @@ export async function readSeedFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read seed file: ${(e as Error).message}`);
+    throw new SimInputError(`${path}: cannot read seed file: ${(e as Error).message}`);
   }
   try {
     return parseJsonOrYaml(text);
   } catch (e) {
-    throw new ConfigError(`${path}: ${(e as Error).message}`);
+    throw new SimInputError(`${path}: ${(e as Error).message}`);
   }
 }
 

@@ -39,7 +39,8 @@ import {
   type SimContext,
   type SimState,
 } from './model.js';
-import { GroupCommitter, loadState, removeStaleTempFiles, saveState, serializeState } from './persist.js';
+import { removeStaleTempFiles } from '../io/atomic-write.js';
+import { GroupCommitter, loadState, saveState, serializeState } from './persist.js';
 import type { RouteDef, SimResult } from './route.js';
 import { allRoutes } from './routes/index.js';
 import { defaultSeed, readSeedFile, stateFromSeed } from './seed.js';

@@ -6,7 +6,7 @@
  * route that does not exist.
  */
 import { RESOURCE_KINDS, isRoutingKind, type RoutingKind } from '../../core/model/kinds.js';
-import { type CheckOutcome, fail, pass, skip } from './catalog.js';
+import { type CheckOutcome, fail, pass, skip } from '../../core/conformance/catalog.js';
 import { type Exchange, type Probe, answered, compact, isObject, randomHex, said } from './probe.js';
 
 export const ROUTING = '/v2/support/routing';
