@@ -46,7 +46,7 @@ function restrict(files, { layers = [], io = false, extra = [], message }) {
   };
 }
 
-function layerRules() {
+export function layerRules() {
   return [
     // core: the pure domain (model, validation, planning). No I/O, nothing from outer layers,
     // so the planner is testable with plain objects.
