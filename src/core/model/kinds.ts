@@ -109,15 +109,15 @@ export type RoutingKind = {
   [K in ResourceKind]: (typeof KIND_TABLE)[K]['alias'] extends string ? K : never;
 }[ResourceKind];
 
-/** Dependency order for creates and updates (deletes run in reverse): a kind after those it refers to. */
+/**
+ * Dependency order for creates and updates (deletes run in reverse): a kind after those it
+ * refers to, except for the one cycle: media servers list SBCs, which name their media server;
+ * media servers come first and their priority lists are linked once the SBCs exist.
+ */
 export const KINDS: readonly Kind[] = ['clusters', 'customer_clusters', 'media_servers', 'carrier_sbcs'];
 
 /** The routing kinds in dependency order (as the planner orders them). */
 export const ROUTING_KINDS: readonly RoutingKind[] = KINDS.filter(isRoutingKind);
-
-export function kindSpec(kind: ResourceKind): KindSpec {
-  return KIND_TABLE[kind];
-}
 
 export function isResourceKind(name: string): name is ResourceKind {
   return Object.hasOwn(KIND_TABLE, name);
@@ -131,14 +131,6 @@ export function isRoutingKind(name: string): name is RoutingKind {
 export function isServerAssigned(kind: ResourceKind): boolean {
   return KIND_TABLE[kind].ids === 'server';
 }
-
-/** The routing kind `kzops routing list|get` calls `alias`, if any. */
-export function kindOfAlias(alias: string): RoutingKind | undefined {
-  return ROUTING_KINDS.find((k) => KIND_TABLE[k].alias === alias);
-}
-
-/** The CLI aliases, in dependency order. */
-export const ROUTING_ALIASES: readonly string[] = ROUTING_KINDS.map((k) => KIND_TABLE[k].alias);
 
 /** The schema of each kind, by kind. */
 export const SCHEMA_OF = Object.fromEntries(
