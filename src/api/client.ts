@@ -19,10 +19,12 @@ import {
   InternalError,
   InterruptedError,
   InvalidInputError,
+  KzopsError,
+} from '../core/errors.js';
+import {
   KazooAuthError,
   KazooNetworkError,
   KazooProtocolError,
-  KzopsError,
   OutcomeUnknownError,
   duration,
   type RequestContext,
@@ -39,7 +41,18 @@ import {
   mayHaveApplied,
   parseRetryAfter,
 } from './retry.js';
-import { ROUTES, type RouteName, type RouteParams, type RouteSpec, fillPath, isMutating } from './routes.js';
+import {
+  ROUTES,
+  type RouteName,
+  type RouteParams,
+  type RouteSpec,
+  type RoutingRouteNames,
+  type UnionToIntersection,
+  fillPath,
+  isMutating,
+  routingRouteNames,
+} from './routes.js';
+import { KIND_TABLE, type RoutingKind } from '../core/model/kinds.js';
 import { Limit } from '../core/limit.js';
 import type { ResolvedTarget } from './target.js';
 import {
@@ -70,6 +83,7 @@ import type {
   Month,
   Patch,
   PortStatusUpdate,
+  RoutingDocs,
   SubscriptionImport,
   SubscriptionKey,
   SubscriptionMove,
@@ -187,28 +201,39 @@ interface Responses {
   moveSubscription: TopSubscription;
   createCluster: ClusterDocumentRead;
   deleteCluster: ClusterDocumentRead;
-  listCustomerClusters: CustomerClusterSummary[];
-  getCustomerCluster: CustomerCluster;
-  createCustomerCluster: CustomerCluster;
-  updateCustomerCluster: CustomerCluster;
-  patchCustomerCluster: CustomerCluster;
-  deleteCustomerCluster: CustomerCluster;
-  listCarrierSbcs: CarrierSbcSummary[];
-  getCarrierSbc: CarrierSbc;
-  createCarrierSbc: CarrierSbc;
-  updateCarrierSbc: CarrierSbc;
-  patchCarrierSbc: CarrierSbc;
-  deleteCarrierSbc: CarrierSbc;
-  listMediaServers: MediaServerSummary[];
-  getMediaServer: MediaServer;
-  createMediaServer: MediaServer;
-  updateMediaServer: MediaServer;
-  patchMediaServer: MediaServer;
-  deleteMediaServer: MediaServer;
 }
 
-type JsonRoute = keyof Responses & RouteName;
-type ListRoute = 'listCustomerClusters' | 'listCarrierSbcs' | 'listMediaServers';
+/** The routing kinds' responses, by the route names the kinds table gives them. */
+type KindResponses<K extends RoutingKind, N extends RoutingRouteNames<K> = RoutingRouteNames<K>> = {
+  [P in N['list']]: RoutingDocs[K]['summary'][];
+} & { [P in N['get'] | N['create'] | N['update'] | N['patch'] | N['delete']]: RoutingDocs[K]['doc'] };
+
+type AllResponses = Responses & UnionToIntersection<{ [K in RoutingKind]: KindResponses<K> }[RoutingKind]>;
+
+type JsonRoute = keyof AllResponses & RouteName;
+type ListRoute = { [K in RoutingKind]: RoutingRouteNames<K>['list'] }[RoutingKind];
+
+/**
+ * One routing kind's operations, whatever the kind: what the planner, the reader and the
+ * `routing` commands use, so none of them keeps its own table of per-kind methods.
+ */
+export interface RoutingApi<K extends RoutingKind = RoutingKind> {
+  list(opts?: ListOptions): Promise<ApiResult<RoutingDocs[K]['summary'][]>>;
+  get(id: string): Promise<ApiResult<RoutingDocs[K]['doc']>>;
+  /**
+   * Creates the document. `key` is its id when the client picks ids (the kinds table's `ids`)
+   * and is not sent when the server assigns them.
+   */
+  create(key: string, data: Body<RoutingDocs[K]['doc']>): Promise<ApiResult<RoutingDocs[K]['doc']>>;
+  /** POST: replaces all public fields. */
+  update(id: string, data: Body<RoutingDocs[K]['doc']>): Promise<ApiResult<RoutingDocs[K]['doc']>>;
+  patch(
+    id: string,
+    data: Patch<Body<RoutingDocs[K]['doc']>>,
+    opts?: PatchOptions,
+  ): Promise<ApiResult<RoutingDocs[K]['doc']>>;
+  delete(id: string): Promise<ApiResult<RoutingDocs[K]['doc']>>;
+}
 type Query = Record<string, string | number | boolean | undefined>;
 
 interface CallInput<N extends RouteName> {
@@ -387,10 +412,10 @@ export class KazooClient {
     return token;
   }
 
-  private async call<N extends JsonRoute>(name: N, input: CallInput<N>): Promise<ApiResult<Responses[N]>> {
+  private async call<N extends JsonRoute>(name: N, input: CallInput<N>): Promise<ApiResult<AllResponses[N]>> {
     const prepared = this.prepare(name, input.params, input.query, input.body);
     const { res, ctx } = await this.perform(prepared);
-    const result = successResult<Responses[N]>(res, ctx);
+    const result = successResult<AllResponses[N]>(res, ctx);
     registerSecretsIn(result.data);
     return result;
   }
@@ -405,7 +430,10 @@ export class KazooClient {
    * Fetches every page of a listing, following `next_start_key`. The result's `data` is all
    * entries; its envelope and request id are the last page's.
    */
-  private async list<N extends ListRoute>(name: N, opts: ListOptions = {}): Promise<ApiResult<Responses[N]>> {
+  private async list<N extends ListRoute>(
+    name: N,
+    opts: ListOptions = {},
+  ): Promise<ApiResult<AllResponses[N]>> {
     const pageSize = opts.pageSize === undefined ? undefined : positiveInteger('pageSize', opts.pageSize);
     const items: unknown[] = [];
     const seen = new Set<string>();
@@ -424,7 +452,7 @@ export class KazooClient {
       registerSecretsIn(page.data);
       items.push(...(page.data as unknown[]));
       startKey = nextStartKey(page.envelope);
-      if (startKey === undefined) return { ...page, data: items as Responses[N] };
+      if (startKey === undefined) return { ...page, data: items as AllResponses[N] };
       // An opaque key we have already followed would loop forever.
       if (seen.has(startKey)) {
         throw new KazooProtocolError({
@@ -916,6 +944,34 @@ export class KazooClient {
   }
 
   // -----------------------------------------------------------------------------------
+  // Routing, any kind: the routes and the id assignment come from the kinds table.
+
+  /**
+   * The operations of one routing kind: the kind's named methods below (`getCarrierSbc`, ...),
+   * found by the kinds table's method stems, with `create` taking the key as the id only when
+   * the table says the client picks ids. Going through the named methods keeps one code path
+   * (and lets a subclass override a kind's method for every caller).
+   */
+  routing<K extends RoutingKind>(kind: K): RoutingApi<K> {
+    const names = routingRouteNames(kind);
+    const clientIds = KIND_TABLE[kind].ids === 'client';
+    const invoke = (name: string, ...args: unknown[]): Promise<never> => {
+      const method = (this as unknown as Record<string, unknown>)[name];
+      if (typeof method !== 'function')
+        throw new InternalError(`the client has no method ${name} for ${kind}`);
+      return (method as (...a: unknown[]) => Promise<never>).apply(this, args);
+    };
+    return {
+      list: (opts) => invoke(names.list, opts),
+      get: (id) => invoke(names.get, id),
+      create: (key, data) => (clientIds ? invoke(names.create, key, data) : invoke(names.create, data)),
+      update: (id, data) => invoke(names.update, id, data),
+      patch: (id, data, opts) => invoke(names.patch, id, data, opts),
+      delete: (id) => invoke(names.delete, id),
+    };
+  }
+
+  // -----------------------------------------------------------------------------------
   // Routing: customer clusters
 
   listCustomerClusters(opts?: ListOptions): Promise<ApiResult<CustomerClusterSummary[]>> {
@@ -1021,6 +1077,14 @@ export class KazooClient {
     return this.call('deleteMediaServer', { params: { id } });
   }
 }
+
+/** Compile-time check: every routing kind of the kinds table has its six named methods. */
+type RoutingMethodNames = {
+  [K in RoutingKind]: RoutingRouteNames<K>[keyof RoutingRouteNames<K>];
+}[RoutingKind];
+const _everyKindHasItsMethods: [Exclude<RoutingMethodNames, keyof KazooClient>] extends [never]
+  ? true
+  : never = true;
 
 // -------------------------------------------------------------------------------------
 // Helpers

@@ -2,20 +2,10 @@
  * The errors kzops raises. Every one extends `KzopsError`, whose closed `code` and `kind`
  * let the CLI pick an exit status and a tone ("fix your config" vs "the server said no" vs
  * "this is a bug") without `instanceof` chains or message matching.
- * The base and the non-API errors live in src/core/errors.ts.
+ * The base and the non-API errors live in src/core/errors.ts: import them from there.
  */
 import { REDACTED, isSecretPath } from './redact.js';
 
-export {
-  ConfigError,
-  InternalError,
-  InterruptedError,
-  InvalidInputError,
-  KzopsError,
-  type KzopsErrorCode,
-  type KzopsErrorKind,
-  type KzopsErrorOptions,
-} from '../core/errors.js';
 import { KzopsError, type KzopsErrorOptions } from '../core/errors.js';
 
 /** The request a failure belongs to: shown in summaries so a failure can be traced. */

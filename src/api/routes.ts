@@ -11,7 +11,8 @@
  * Not idempotent: collection creates that mint ids (carrier_sbcs, media_servers), imports,
  * PATCHes of devices/subscriptions (each stamps `last_manual_update`), moves, port poll/status.
  */
-import { InvalidInputError } from './errors.js';
+import { KIND_TABLE, ROUTING_KINDS, type RoutingKind } from '../core/model/kinds.js';
+import { InvalidInputError } from '../core/errors.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -34,6 +35,80 @@ export function isMutating(route: RouteSpec): boolean {
 }
 
 const support = '/v2/support';
+
+type Spec<K extends RoutingKind> = (typeof KIND_TABLE)[K];
+type ItemPath<K extends RoutingKind> = `${Spec<K>['path']}/:id`;
+
+/** The route names of a routing kind's six operations, from the kinds table's method stems. */
+export type RoutingRouteNames<K extends RoutingKind> = {
+  list: `list${Spec<K>['method']['many']}`;
+  get: `get${Spec<K>['method']['one']}`;
+  create: `create${Spec<K>['method']['one']}`;
+  update: `update${Spec<K>['method']['one']}`;
+  patch: `patch${Spec<K>['method']['one']}`;
+  delete: `delete${Spec<K>['method']['one']}`;
+};
+
+type Entry<N extends string, R> = { readonly [P in N]: R };
+
+/** A PUT with the client's id in the path is idempotent (a repeat gets a 409); a PUT on the collection mints an id. */
+type CreateRoute<K extends RoutingKind> = Spec<K>['ids'] extends 'client'
+  ? { readonly method: 'PUT'; readonly path: ItemPath<K>; readonly idempotent: true }
+  : { readonly method: 'PUT'; readonly path: Spec<K>['path']; readonly idempotent: false };
+
+type KindRoutes<K extends RoutingKind, N extends RoutingRouteNames<K> = RoutingRouteNames<K>> = Entry<
+  N['list'],
+  { readonly method: 'GET'; readonly path: Spec<K>['path']; readonly idempotent: true }
+> &
+  Entry<N['get'], { readonly method: 'GET'; readonly path: ItemPath<K>; readonly idempotent: true }> &
+  Entry<N['create'], CreateRoute<K>> &
+  Entry<N['update'], { readonly method: 'POST'; readonly path: ItemPath<K>; readonly idempotent: true }> &
+  Entry<N['patch'], { readonly method: 'PATCH'; readonly path: ItemPath<K>; readonly idempotent: true }> &
+  Entry<N['delete'], { readonly method: 'DELETE'; readonly path: ItemPath<K>; readonly idempotent: true }>;
+
+export type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+
+/** The route names of a routing kind's operations. */
+export function routingRouteNames<K extends RoutingKind>(kind: K): RoutingRouteNames<K> {
+  const { one, many } = KIND_TABLE[kind].method;
+  return {
+    list: `list${many}`,
+    get: `get${one}`,
+    create: `create${one}`,
+    update: `update${one}`,
+    patch: `patch${one}`,
+    delete: `delete${one}`,
+  };
+}
+
+/**
+ * A routing kind's routes, from its row in the kinds table: GET (listing and one), PUT
+ * (create: on the item when the client picks the id, on the collection when the server does),
+ * POST (full replacement), PATCH (merge) and DELETE.
+ */
+function kindRoutes<K extends RoutingKind>(kind: K): KindRoutes<K> {
+  const { path, ids } = KIND_TABLE[kind];
+  const item = `${path}/:id`;
+  const names = routingRouteNames(kind);
+  return {
+    [names.list]: { method: 'GET', path, idempotent: true },
+    [names.get]: { method: 'GET', path: item, idempotent: true },
+    [names.create]:
+      ids === 'client'
+        ? { method: 'PUT', path: item, idempotent: true }
+        : { method: 'PUT', path, idempotent: false },
+    [names.update]: { method: 'POST', path: item, idempotent: true },
+    [names.patch]: { method: 'PATCH', path: item, idempotent: true },
+    [names.delete]: { method: 'DELETE', path: item, idempotent: true },
+  } as KindRoutes<K>;
+}
+
+const ROUTING_ROUTES = Object.assign(
+  {},
+  ...ROUTING_KINDS.map((kind) => kindRoutes(kind)),
+) as UnionToIntersection<{ [K in RoutingKind]: KindRoutes<K> }[RoutingKind]>;
 
 export const ROUTES = {
   apiAuth: { method: 'PUT', path: '/v2/api_auth', idempotent: true, auth: true },
@@ -98,45 +173,10 @@ export const ROUTES = {
     idempotent: false,
   },
 
-  createCluster: { method: 'PUT', path: `${support}/clusters/:clusterId`, idempotent: true },
-  deleteCluster: { method: 'DELETE', path: `${support}/clusters/:clusterId`, idempotent: true },
+  createCluster: { method: 'PUT', path: `${KIND_TABLE.clusters.path}/:clusterId`, idempotent: true },
+  deleteCluster: { method: 'DELETE', path: `${KIND_TABLE.clusters.path}/:clusterId`, idempotent: true },
 
-  listCustomerClusters: { method: 'GET', path: `${support}/routing/customer_clusters`, idempotent: true },
-  getCustomerCluster: { method: 'GET', path: `${support}/routing/customer_clusters/:id`, idempotent: true },
-  createCustomerCluster: {
-    method: 'PUT',
-    path: `${support}/routing/customer_clusters/:id`,
-    idempotent: true,
-  },
-  updateCustomerCluster: {
-    method: 'POST',
-    path: `${support}/routing/customer_clusters/:id`,
-    idempotent: true,
-  },
-  patchCustomerCluster: {
-    method: 'PATCH',
-    path: `${support}/routing/customer_clusters/:id`,
-    idempotent: true,
-  },
-  deleteCustomerCluster: {
-    method: 'DELETE',
-    path: `${support}/routing/customer_clusters/:id`,
-    idempotent: true,
-  },
-
-  listCarrierSbcs: { method: 'GET', path: `${support}/routing/carrier_sbcs`, idempotent: true },
-  getCarrierSbc: { method: 'GET', path: `${support}/routing/carrier_sbcs/:id`, idempotent: true },
-  createCarrierSbc: { method: 'PUT', path: `${support}/routing/carrier_sbcs`, idempotent: false },
-  updateCarrierSbc: { method: 'POST', path: `${support}/routing/carrier_sbcs/:id`, idempotent: true },
-  patchCarrierSbc: { method: 'PATCH', path: `${support}/routing/carrier_sbcs/:id`, idempotent: true },
-  deleteCarrierSbc: { method: 'DELETE', path: `${support}/routing/carrier_sbcs/:id`, idempotent: true },
-
-  listMediaServers: { method: 'GET', path: `${support}/routing/media_servers`, idempotent: true },
-  getMediaServer: { method: 'GET', path: `${support}/routing/media_servers/:id`, idempotent: true },
-  createMediaServer: { method: 'PUT', path: `${support}/routing/media_servers`, idempotent: false },
-  updateMediaServer: { method: 'POST', path: `${support}/routing/media_servers/:id`, idempotent: true },
-  patchMediaServer: { method: 'PATCH', path: `${support}/routing/media_servers/:id`, idempotent: true },
-  deleteMediaServer: { method: 'DELETE', path: `${support}/routing/media_servers/:id`, idempotent: true },
+  ...ROUTING_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

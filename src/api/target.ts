@@ -3,9 +3,7 @@
  * variables rather than holding secrets, so config files can be committed; resolving a target
  * reads those variables and validates everything before any request is made.
  */
-import { ConfigError } from './errors.js';
-
-export { ConfigError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 
 export interface Target {
   url: string;

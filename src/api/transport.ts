@@ -4,7 +4,8 @@
  * No retries, auth or envelopes here: those are policy, this is plumbing.
  */
 import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
-import { ConfigError, certificateProblem, type NetworkPhase } from './errors.js';
+import { ConfigError } from '../core/errors.js';
+import { certificateProblem, type NetworkPhase } from './errors.js';
 import type { HttpMethod } from './routes.js';
 
 export interface HttpRequest {

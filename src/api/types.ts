@@ -110,6 +110,16 @@ export type MediaServer = {
 /** An entry of the media-server listing. */
 export type MediaServerSummary = Pick<MediaServer, 'id' | 'name' | 'location' | 'carrier_sbc_priority'>;
 
+/**
+ * The typed shape of each routing kind (src/core/model/kinds.ts): the document, and an entry
+ * of its listing. A new routing kind adds its row here.
+ */
+export type RoutingDocs = {
+  customer_clusters: { doc: CustomerCluster; summary: CustomerClusterSummary };
+  carrier_sbcs: { doc: CarrierSbc; summary: CarrierSbcSummary };
+  media_servers: { doc: MediaServer; summary: MediaServerSummary };
+};
+
 // ---------------------------------------------------------------------------------------
 // Cluster documents
 

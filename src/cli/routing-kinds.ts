@@ -1,9 +1,19 @@
-/** The three routing kinds as the command line names them, and how each is read. */
+/**
+ * The routing kinds as the command line names them (the kinds table's CLI aliases), how each
+ * is read (the client's per-kind operations) and the columns of its table.
+ */
 import type { KazooClient } from '../api/client.js';
+import {
+  KIND_TABLE,
+  RESOURCE_KINDS,
+  isRoutingKind,
+  type RoutingKind as KindName,
+} from '../core/model/kinds.js';
 import type { Column } from '../render/table.js';
 
-export const ROUTING_KINDS = ['customer-clusters', 'carrier-sbcs', 'media-servers'] as const;
-export type RoutingKind = (typeof ROUTING_KINDS)[number];
+/** Every routing kind's alias, e.g. `carrier-sbcs`, in the order the folders are listed. */
+export const ROUTING_KINDS = RESOURCE_KINDS.filter(isRoutingKind).map((kind) => KIND_TABLE[kind].alias);
+export type RoutingKind = (typeof KIND_TABLE)[KindName]['alias'];
 
 /** A routing document as read from the API; the typed shapes are in src/api/types.ts. */
 type Row = object;
@@ -42,33 +52,35 @@ export interface KindReader {
 const idCol: Column<Row> = { header: 'id', get: (r) => text(field(r, 'id')) };
 const nameCol: Column<Row> = { header: 'name', get: (r) => text(field(r, 'name')) };
 
-export const KIND_READERS: Record<RoutingKind, KindReader> = {
-  'customer-clusters': {
-    list: async (c) => (await c.listCustomerClusters()).data,
-    get: async (c, id) => (await c.getCustomerCluster(id)).data,
-    columns: [idCol, nameCol, { header: 'owner', get: (r) => text(field(r, 'owner')) }],
-  },
-  'carrier-sbcs': {
-    list: async (c) => (await c.listCarrierSbcs()).data,
-    get: async (c, id) => (await c.getCarrierSbc(id)).data,
-    columns: [
-      idCol,
-      nameCol,
-      { header: 'carrier', get: (r) => text(field(r, 'carrier')) },
-      { header: 'zone', get: zone },
-      { header: 'location', get: location },
-      { header: 'media server', get: (r) => text(field(r, 'mobile_media_server')) },
-    ],
-  },
-  'media-servers': {
-    list: async (c) => (await c.listMediaServers()).data,
-    get: async (c, id) => (await c.getMediaServer(id)).data,
-    columns: [
-      idCol,
-      nameCol,
-      { header: 'zone', get: zone },
-      { header: 'location', get: location },
-      { header: 'sbc priority', get: priorities },
-    ],
-  },
+/** The columns of each kind's `routing list` table. */
+const COLUMNS: Record<KindName, Column<Row>[]> = {
+  customer_clusters: [idCol, nameCol, { header: 'owner', get: (r) => text(field(r, 'owner')) }],
+  carrier_sbcs: [
+    idCol,
+    nameCol,
+    { header: 'carrier', get: (r) => text(field(r, 'carrier')) },
+    { header: 'zone', get: zone },
+    { header: 'location', get: location },
+    { header: 'media server', get: (r) => text(field(r, 'mobile_media_server')) },
+  ],
+  media_servers: [
+    idCol,
+    nameCol,
+    { header: 'zone', get: zone },
+    { header: 'location', get: location },
+    { header: 'sbc priority', get: priorities },
+  ],
 };
+
+function reader(kind: KindName): KindReader {
+  return {
+    list: async (c) => (await c.routing(kind).list()).data,
+    get: async (c, id) => (await c.routing(kind).get(id)).data,
+    columns: COLUMNS[kind],
+  };
+}
+
+/** How each kind, by its alias, is read and shown. */
+export const KIND_READERS = Object.fromEntries(
+  RESOURCE_KINDS.filter(isRoutingKind).map((kind) => [KIND_TABLE[kind].alias, reader(kind)]),
+) as Record<RoutingKind, KindReader>;

@@ -5,7 +5,7 @@ import { connect } from '../cli/connect.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { targetFlags } from '../cli/target-flags.js';
 import { renderConformanceText } from '../render/conformance-text.js';
-import { CHECKS, conformanceJson, type ConformanceJson } from '../services/conformance/catalog.js';
+import { CHECKS, conformanceJson, type ConformanceJson } from '../core/conformance/catalog.js';
 import { runConformance } from '../services/conformance/run-conformance.js';
 
 const CHECK_LIST = CHECKS.map((c) => `  ${c.name}: ${c.proves}`).join('\n');

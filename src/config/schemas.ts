@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InternalError } from '../core/errors.js';
+import { SCHEMA_OF, type ResourceKind } from '../core/model/kinds.js';
 
 /** Every schema kzops ships, as `kzops schema KIND` names them. */
 export const SCHEMA_KINDS = [
@@ -23,12 +24,7 @@ export const SCHEMA_KINDS = [
 export type SchemaKind = (typeof SCHEMA_KINDS)[number];
 
 /** The config folder whose files each resource schema describes (targets.yaml is `targets`). */
-export const RESOURCE_FOLDER_SCHEMAS = {
-  customer_clusters: 'customer-cluster',
-  carrier_sbcs: 'carrier-sbc',
-  media_servers: 'media-server',
-  clusters: 'cluster',
-} as const satisfies Record<string, SchemaKind>;
+export const RESOURCE_FOLDER_SCHEMAS = SCHEMA_OF satisfies Record<ResourceKind, SchemaKind>;
 
 // This module runs from src/config (vitest) or dist/config (built): both two levels below
 // the package root, so one relative URL serves both.

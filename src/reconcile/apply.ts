@@ -19,9 +19,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KazooClient } from '../api/client.js';
-import { InterruptedError, KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
-import type { ApiResult } from '../api/types.js';
-import { KzopsError } from '../core/errors.js';
+import { KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/errors.js';
+import { InterruptedError, KzopsError } from '../core/errors.js';
 import {
   clusterFingerprint,
   fingerprintDoc,
@@ -36,34 +35,13 @@ import {
 import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
+import { isServerAssigned, type RoutingKind } from '../core/model/kinds.js';
+import type { Divergence, StepReport } from '../core/plan/apply-types.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { Limit } from '../core/limit.js';
 
-export type StepStatus = 'done' | 'failed' | 'skipped';
-
-export interface StepReport {
-  n: number;
-  op: StepOp;
-  kind: Kind;
-  key: string;
-  /** The server id (for a create, the one the server gave). */
-  id?: string;
-  status: StepStatus;
-  /** failed: what went wrong. skipped: which earlier step failed. */
-  reason?: string;
-  /** Something the reader should know about a step that succeeded (adopted after a lost response, ...). */
-  note?: string;
-}
-
-/** A field that did not read back as it was written. */
-export interface Divergence {
-  kind: Kind;
-  key: string;
-  id: string;
-  path: string;
-  written: unknown;
-  read: unknown;
-}
+// The result types are plain data that renderers read too: they live in core.
+export type { Divergence, StepReport, StepStatus } from '../core/plan/apply-types.js';
 
 export interface ApplyInput {
   client: KazooClient;
@@ -102,41 +80,6 @@ export interface ApplyResult {
   /** The run was stopped (`signal`): steps not begun were skipped. */
   interrupted?: boolean;
 }
-
-type RoutingKind = Exclude<Kind, 'clusters'>;
-
-interface KindApi {
-  create(client: KazooClient, key: string, body: Record<string, unknown>): Promise<ApiResult<unknown>>;
-  patch(client: KazooClient, id: string, body: Record<string, unknown>): Promise<ApiResult<unknown>>;
-  remove(client: KazooClient, id: string): Promise<ApiResult<unknown>>;
-  get(client: KazooClient, id: string): Promise<ApiResult<Record<string, unknown>>>;
-  list(client: KazooClient): Promise<ApiResult<{ id: string; name?: unknown }[]>>;
-}
-
-// Bodies are config documents checked by validation, not by the client's static types.
-const ROUTING: Record<RoutingKind, KindApi> = {
-  customer_clusters: {
-    create: (c, key, body) => c.createCustomerCluster(key, body as never),
-    patch: (c, id, body) => c.patchCustomerCluster(id, body),
-    remove: (c, id) => c.deleteCustomerCluster(id),
-    get: (c, id) => c.getCustomerCluster(id),
-    list: (c) => c.listCustomerClusters(),
-  },
-  carrier_sbcs: {
-    create: (c, _key, body) => c.createCarrierSbc(body as never),
-    patch: (c, id, body) => c.patchCarrierSbc(id, body),
-    remove: (c, id) => c.deleteCarrierSbc(id),
-    get: (c, id) => c.getCarrierSbc(id),
-    list: (c) => c.listCarrierSbcs(),
-  },
-  media_servers: {
-    create: (c, _key, body) => c.createMediaServer(body as never),
-    patch: (c, id, body) => c.patchMediaServer(id, body),
-    remove: (c, id) => c.deleteMediaServer(id),
-    get: (c, id) => c.getMediaServer(id),
-    list: (c) => c.listMediaServers(),
-  },
-};
 
 /** `fn`'s result; a thrown error as a failed outcome with its one-line summary. */
 function describe(err: unknown): string {
@@ -248,13 +191,14 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const perform = async (step: Step): Promise<string | undefined> => {
     const ref = `${step.kind}/${step.key}`;
     if (step.kind === 'clusters') return performCluster(step);
-    const api = ROUTING[step.kind];
+    const api = client.routing(step.kind);
     switch (step.op) {
       case 'create': {
         const body = resolveBody(step);
         try {
-          const { data } = await api.create(client, step.key, body);
-          const id = step.kind === 'customer_clusters' ? step.key : (data as { id?: unknown }).id;
+          // Bodies are config documents checked by validation, not by the client's static types.
+          const { data } = await api.create(step.key, body as never);
+          const id = isServerAssigned(step.kind) ? (data as { id?: unknown }).id : step.key;
           if (typeof id !== 'string' || id === '')
             throw new StepFailure('the server answered a create without an id');
           ids.set(ref, id);
@@ -293,13 +237,13 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
         const id = step.id ?? idOf(step.kind, step.key);
         if (id === undefined) throw new StepFailure('internal: no id to patch');
         const body = step.op === 'unlink' ? (step.body ?? {}) : resolveBody(step);
-        await api.patch(client, id, body);
+        await api.patch(id, body);
         return undefined;
       }
       case 'delete': {
         if (step.id === undefined) throw new StepFailure('internal: no id to delete');
         try {
-          await api.remove(client, step.id);
+          await api.delete(step.id);
         } catch (err) {
           if (err instanceof KazooApiError && err.status === 404) return 'already gone';
           throw err;
@@ -310,14 +254,14 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   };
 
   const findLostCreate = async (step: Step, body: Record<string, unknown>): Promise<string | undefined> => {
-    const api = ROUTING[step.kind as RoutingKind];
+    const api = client.routing(step.kind as RoutingKind);
     let id: string | undefined;
-    if (step.kind === 'customer_clusters') {
+    if (!isServerAssigned(step.kind)) {
       id = step.key;
     } else {
       const name = normalName(body.name);
       if (name === undefined) return undefined;
-      const { data } = await api.list(client);
+      const { data } = await api.list();
       const matches = data.filter((d) => normalName(d.name) === name && !claimed.has(`${step.kind}/${d.id}`));
       id = matches.length === 1 ? matches[0]?.id : undefined;
     }
@@ -325,7 +269,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     // Read it back and compare: only a document that holds what was sent is this create's own.
     let doc: Record<string, unknown>;
     try {
-      ({ data: doc } = await api.get(client, id));
+      ({ data: doc } = await api.get(id));
     } catch (err) {
       if (err instanceof KazooApiError && err.status === 404) return undefined;
       throw err;
@@ -403,7 +347,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     const ref = `${kind}/${key}`;
     let doc: Record<string, unknown>;
     try {
-      ({ data: doc } = await ROUTING[kind].get(client, id));
+      ({ data: doc } = await client.routing(kind).get(id));
     } catch (err) {
       divergences.push({ kind, key, id, path: '(document)', written: 'written', read: scrub(describe(err)) });
       return;

@@ -6,10 +6,9 @@
  * limit. Cluster documents are absent on purpose: the reference has no route that reads one
  * back, so the planner treats them as write-only.
  */
-import type { KazooClient, ListOptions } from '../api/client.js';
-import type { ApiResult } from '../api/types.js';
+import type { KazooClient } from '../api/client.js';
+import { isRoutingKind, RESOURCE_KINDS } from '../core/model/kinds.js';
 import type { LiveDoc } from '../core/plan/build-plan.js';
-import type { Kind } from '../core/plan/types.js';
 import { Limit } from '../core/limit.js';
 
 export type { LiveDoc };
@@ -18,30 +17,6 @@ export interface ReadLiveOptions {
   /** GETs in flight at once. Default 8. */
   concurrency?: number;
 }
-
-type ReadableKind = Exclude<Kind, 'clusters'>;
-
-interface KindReader {
-  list(client: KazooClient, opts: ListOptions): Promise<ApiResult<{ id: string }[]>>;
-  get(client: KazooClient, id: string): Promise<ApiResult<Record<string, unknown>>>;
-}
-
-const READERS: Record<ReadableKind, KindReader> = {
-  customer_clusters: {
-    list: (c, o) => c.listCustomerClusters(o),
-    get: (c, id) => c.getCustomerCluster(id),
-  },
-  carrier_sbcs: {
-    list: (c, o) => c.listCarrierSbcs(o),
-    get: (c, id) => c.getCarrierSbc(id),
-  },
-  media_servers: {
-    list: (c, o) => c.listMediaServers(o),
-    get: (c, id) => c.getMediaServer(id),
-  },
-};
-
-const READABLE_KINDS = Object.keys(READERS) as ReadableKind[];
 
 /**
  * Listings are read in pages this large: the server's default (50) would turn 2,000 SBCs into
@@ -55,12 +30,12 @@ export async function readLive(client: KazooClient, opts: ReadLiveOptions = {}):
   // One limiter for all kinds; each kind's GETs start as soon as its own listing is in.
   const slots = new Limit(concurrency);
   const perKind = await Promise.all(
-    READABLE_KINDS.map(async (kind) => {
-      const listing = await READERS[kind].list(client, { pageSize: LIST_PAGE_SIZE });
+    RESOURCE_KINDS.filter(isRoutingKind).map(async (kind) => {
+      const listing = await client.routing(kind).list({ pageSize: LIST_PAGE_SIZE });
       return Promise.all(
         listing.data.map((entry) =>
           slots.run(async () => {
-            const { data } = await READERS[kind].get(client, entry.id);
+            const { data } = await client.routing(kind).get(entry.id);
             return { kind, id: entry.id, doc: data };
           }),
         ),

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { secretFingerprintProblem } from '../core/plan/build-plan.js';
 import { KINDS, type StateEntry, type TargetState } from '../core/plan/types.js';
-import { writeFileAtomic } from '../sim/persist.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { isRecord } from '../core/json.js';
 
 /**

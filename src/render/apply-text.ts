@@ -3,7 +3,7 @@
  * did not read back as written, then one summary line. Pure: returns strings.
  */
 import pc from 'picocolors';
-import type { Divergence, StepReport } from '../reconcile/apply.js';
+import type { Divergence, StepReport } from '../core/plan/apply-types.js';
 import { compactValue } from './plan-text.js';
 
 export function renderStep(report: StepReport, color: boolean): string {

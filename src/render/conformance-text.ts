@@ -4,7 +4,7 @@
  * a string.
  */
 import pc from 'picocolors';
-import type { CheckResult, ConformanceReport } from '../services/conformance/catalog.js';
+import type { CheckResult, ConformanceReport } from '../core/conformance/catalog.js';
 
 export interface ConformanceTextOptions {
   color: boolean;

@@ -1,8 +1,20 @@
 /**
- * Errors a handler throws; the server turns them into KAZOO error envelopes:
- * `{status: "error", error: "<http status>", message: "<code name>", data: {...}}`.
+ * The simulator's errors. SimError: what a handler throws; the server turns it into a KAZOO
+ * error envelope: `{status: "error", error: "<http status>", message: "<code name>", data: {...}}`.
+ * SimInputError: the simulator cannot start from its seed or state file.
  */
+import { KzopsError } from '../core/errors.js';
 import type { Json, JsonObject } from './model.js';
+
+/**
+ * The simulator cannot start from what it was given: a seed file or a saved state file that
+ * is unreadable or invalid. The user fixes it, as they would a config (hence its code and exit
+ * status); a simulator error of its own, so the simulator does not borrow the CLI's.
+ */
+export class SimInputError extends KzopsError {
+  readonly code = 'config_invalid';
+  readonly kind = 'user';
+}
 
 export class SimError extends Error {
   constructor(

@@ -3,83 +3,14 @@
  * rename over the old one, fsync the directory) so a crash or a SIGKILL at any moment leaves
  * either the old or the new complete JSON, never a torn file. Saves are group-committed: while
  * one is being written, every change made meanwhile waits for the single next save.
+ * The atomic write itself is src/io/atomic-write.ts (the reconciler's state file uses it too).
  */
-import { ConfigError } from '../core/errors.js';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { SimInputError } from './errors.js';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { type SimState } from './model.js';
 import { isRecord } from '../core/json.js';
-
-let tmpCounter = 0;
-
-async function fsyncDir(dir: string): Promise<void> {
-  // Makes the rename itself durable. Best effort: some platforms cannot open a directory.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* not supported here; the rename is still atomic */
-  }
-}
-
-/** Atomically replaces `path` with `text`. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
-  try {
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(dirname(path));
-}
-
-/**
- * Removes the temporary files (`<state>.tmp-<pid>-<n>`, see writeFileAtomic) that a process
- * killed between write and rename left beside `path`. Files of a process that still runs are
- * left alone: it may be about to rename one. Returns how many were removed.
- */
-export async function removeStaleTempFiles(path: string): Promise<number> {
-  const dir = dirname(path);
-  const prefix = `${basename(path)}.tmp-`;
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0; // no directory yet: nothing left over
-  }
-  let removed = 0;
-  for (const name of names) {
-    const pid = /^(\d+)-\d+$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1];
-    if (pid === undefined || processRuns(Number(pid))) continue;
-    await unlink(join(dir, name)).then(
-      () => removed++,
-      () => undefined,
-    );
-  }
-  return removed;
-}
-
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // it runs, as another user
-  }
-}
 
 export function serializeState(state: SimState): string {
   return `${JSON.stringify(state, null, 2)}\n`;
@@ -131,18 +62,18 @@ export async function loadState(path: string): Promise<SimState | undefined> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`cannot read simulator state file ${path}: ${(err as Error).message}`);
+    throw new SimInputError(`cannot read simulator state file ${path}: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(
+    throw new SimInputError(
       `simulator state file ${path} is not valid JSON (${(err as Error).message}); fix or delete it`,
     );
   }
   const problem = stateProblem(parsed);
-  if (problem) throw new ConfigError(`simulator state file ${path} is not a simulator state: ${problem}`);
+  if (problem) throw new SimInputError(`simulator state file ${path} is not a simulator state: ${problem}`);
   return parsed as SimState;
 }
 

@@ -7,12 +7,12 @@
  * something to act on out of the box; its ids are exported as `SEED_IDS` so docs and tests
  * can name them.
  */
-import { ConfigError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Schema } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { SimError, type FieldErrors } from './errors.js';
+import { KIND_TABLE, RESOURCE_KINDS, isRoutingKind } from '../core/model/kinds.js';
+import { SimError, SimInputError, type FieldErrors } from './errors.js';
 import {
   emptyState,
   nextRev,
@@ -35,10 +35,10 @@ export const DOC_TYPES = {
   subscription: 'subscription',
   device: 'device',
   port: 'port_request',
-  customerCluster: 'customer_cluster',
-  carrierSbc: 'carrier_sbc',
-  mediaServer: 'media_server',
-  cluster: 'cluster',
+  customerCluster: KIND_TABLE.customer_clusters.singular,
+  carrierSbc: KIND_TABLE.carrier_sbcs.singular,
+  mediaServer: KIND_TABLE.media_servers.singular,
+  cluster: KIND_TABLE.clusters.singular,
 } as const;
 
 /** Fixed ids in the default seed. All are 32 lowercase hex characters, as KAZOO ids are. */
@@ -207,12 +207,10 @@ function referenceProblems(seed: Seed): Problem[] {
     unique(name, seed[name], 'id', (d) => d.id);
     knownAccount(name, seed[name]);
   }
-  const otherDocs: [string, { id: string }[] | undefined][] = [
-    ['customer_clusters', seed.customer_clusters],
-    ['carrier_sbcs', seed.carrier_sbcs],
-    ['media_servers', seed.media_servers],
-    ['clusters', seed.clusters],
-  ];
+  const otherDocs: [string, { id: string }[] | undefined][] = RESOURCE_KINDS.map((kind) => [
+    kind,
+    seed[kind],
+  ]);
   for (const [name, docs] of otherDocs) unique(name, docs, 'id', (d) => d.id);
   // A number, device or SIM is one carrier subscription; two would make lookups ambiguous.
   for (const field of ['esn', 'mdn', 'sim'] as const) {
@@ -241,7 +239,7 @@ function validSeed(seed: unknown, source: string): Seed {
   if (problems.length === 0) problems = referenceProblems(seed as Seed);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw new ConfigError(`${source}: invalid seed: ${list}`);
+    throw new SimInputError(`${source}: invalid seed: ${list}`);
   }
   return seed as Seed;
 }
@@ -329,17 +327,11 @@ export function stateFromSeed(seed: unknown, source: string): SimState {
   state.subscriptions = byId((valid.subscriptions ?? []).map((s) => subscriptionDoc(s, now)));
   state.devices = byId((valid.devices ?? []).map((d) => topDoc(d, DOC_TYPES.device, now)));
   state.ports = byId((valid.ports ?? []).map((p) => topDoc(p, DOC_TYPES.port, now)));
-  state.customer_clusters = byId(
-    (valid.customer_clusters ?? []).map((d) =>
-      storedDoc(d.id, DOC_TYPES.customerCluster, now, without(d, 'id')),
-    ),
-  );
-  state.carrier_sbcs = byId(
-    (valid.carrier_sbcs ?? []).map((d) => storedDoc(d.id, DOC_TYPES.carrierSbc, now, without(d, 'id'))),
-  );
-  state.media_servers = byId(
-    (valid.media_servers ?? []).map((d) => storedDoc(d.id, DOC_TYPES.mediaServer, now, without(d, 'id'))),
-  );
+  // The routing collections: one per routing kind of the kinds table.
+  for (const kind of RESOURCE_KINDS.filter(isRoutingKind)) {
+    const docs = valid[kind] ?? [];
+    state[kind] = byId(docs.map((d) => storedDoc(d.id, KIND_TABLE[kind].singular, now, without(d, 'id'))));
+  }
   state.clusters = byId(
     (valid.clusters ?? []).map((c) => {
       const fields: JsonObject = {
@@ -368,7 +360,7 @@ function parseJsonOrYaml(text: string): unknown {
     try {
       return parseYaml(text) as unknown;
     } catch {
-      throw new ConfigError(`invalid JSON: ${(jsonError as Error).message}`);
+      throw new SimInputError(`invalid JSON: ${(jsonError as Error).message}`);
     }
   }
 }
@@ -377,7 +369,7 @@ function parseYamlOrThrow(text: string): unknown {
   try {
     return parseYaml(text) as unknown;
   } catch (e) {
-    throw new ConfigError(`invalid YAML: ${(e as Error).message}`);
+    throw new SimInputError(`invalid YAML: ${(e as Error).message}`);
   }
 }
 
@@ -387,12 +379,12 @@ export async function readSeedFile(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read seed file: ${(e as Error).message}`);
+    throw new SimInputError(`${path}: cannot read seed file: ${(e as Error).message}`);
   }
   try {
     return parseJsonOrYaml(text);
   } catch (e) {
-    throw new ConfigError(`${path}: ${(e as Error).message}`);
+    throw new SimInputError(`${path}: ${(e as Error).message}`);
   }
 }
 

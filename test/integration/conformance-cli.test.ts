@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceJson } from '../../src/services/conformance/catalog.js';
+import type { ConformanceJson } from '../../src/core/conformance/catalog.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { REPO, SIM_SUPER_MASTER_KEY, requireBuilt, runKzops } from './cli-harness.js';
 import { startDeviantProxy, type DeviantProxy } from './deviant-proxy.js';

@@ -18,7 +18,7 @@ import {
   type CheckName,
   type CheckResult,
   type ConformanceReport,
-} from '../../src/services/conformance/catalog.js';
+} from '../../src/core/conformance/catalog.js';
 import { runConformance } from '../../src/services/conformance/run-conformance.js';
 import { REPO } from './cli-harness.js';
 import { startDeviantProxy, type Deviation, DEVIATIONS } from './deviant-proxy.js';

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
-import {
-  InvalidInputError,
-  KazooApiError,
-  KazooProtocolError,
-  KzopsError,
-  OutcomeUnknownError,
-} from '../../src/api/errors.js';
+import { KazooApiError, KazooProtocolError, OutcomeUnknownError } from '../../src/api/errors.js';
+import { InvalidInputError, KzopsError } from '../../src/core/errors.js';
 import { kazooError, ok, rejection, reply, stubSession, withAuth } from './api-stub.js';
 
 const session = stubSession();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveTarget, type Target } from '../../src/api/target.js';
+import { resolveTarget, type Target } from '../../src/api/target.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const CLUSTER = '0123456789abcdef0123456789abcdef';
 const base: Target = { url: 'https://kazoo.example.com:8443', api_key_env: 'KZOPS_SANDBOX_API_KEY' };

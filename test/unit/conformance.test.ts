@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { md5Credentials } from '../../src/api/auth.js';
 import { renderConformanceText } from '../../src/render/conformance-text.js';
-import { CHECKS, conformanceJson, type ConformanceReport } from '../../src/services/conformance/catalog.js';
+import { CHECKS, conformanceJson, type ConformanceReport } from '../../src/core/conformance/catalog.js';
 import { Probe } from '../../src/services/conformance/probe.js';
 
 const schema = JSON.parse(

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyState } from '../../src/sim/model.js';
-import { GroupCommitter, loadState, saveState, writeFileAtomic } from '../../src/sim/persist.js';
+import { writeFileAtomic } from '../../src/io/atomic-write.js';
+import { GroupCommitter, loadState, saveState } from '../../src/sim/persist.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -14,27 +14,12 @@
  * - A secret field (isSecretField) is never written: it becomes `{env: KZOPS_<KIND>_<KEY>_<FIELD>}`,
  *   or keeps the `{env}`/`{file}` source the existing file already names.
  */
-import type { Kind } from '../plan/types.js';
+import { KIND_TABLE, referencesIn, type RoutingKind } from '../model/kinds.js';
 import { isSecretField } from '../validate/secrets.js';
 import { isRecord } from '../json.js';
 
-export type RoutingKind = Exclude<Kind, 'clusters'>;
-
-/** The routing kinds in dependency order (as the planner orders them). */
-export const ROUTING_KINDS: readonly RoutingKind[] = ['customer_clusters', 'media_servers', 'carrier_sbcs'];
-
-/** The schema (`kzops schema KIND`) of each kind, named on the first line of its files. */
-export const SCHEMA_OF: Record<RoutingKind, string> = {
-  customer_clusters: 'customer-cluster',
-  carrier_sbcs: 'carrier-sbc',
-  media_servers: 'media-server',
-};
-
-const SINGULAR: Record<RoutingKind, string> = {
-  customer_clusters: 'customer_cluster',
-  carrier_sbcs: 'carrier_sbc',
-  media_servers: 'media_server',
-};
+/** The routing kinds (in dependency order) and their schemas (named on each file's first line): the kinds table's. */
+export { ROUTING_KINDS, SCHEMA_OF, type RoutingKind } from '../model/kinds.js';
 
 /** Assigned by the server: never part of a config file. */
 export function isServerOwned(key: string): boolean {
@@ -57,7 +42,7 @@ function upperSnake(text: string): string {
 
 /** The variable a secret of an exported resource is read from: `KZOPS_CARRIER_SBC_SPRINT_EAST_API_KEY`. */
 export function secretVariable(kind: RoutingKind, key: string, path: readonly (string | number)[]): string {
-  return ['KZOPS', SINGULAR[kind], key, path.map(String).join('_')].map(upperSnake).join('_');
+  return ['KZOPS', KIND_TABLE[kind].singular, key, path.map(String).join('_')].map(upperSnake).join('_');
 }
 
 /** A secret's source as a config file writes it: exactly one of `env` or `file`, a string. */
@@ -112,14 +97,12 @@ function referenceTo(kind: RoutingKind, value: unknown, opts: ConfigDocOptions):
 
 /** Server ids → keys (or `id:<hex>`), at the places each kind holds references. */
 function withKeys(kind: RoutingKind, doc: Record<string, unknown>, opts: ConfigDocOptions): void {
-  if (kind === 'carrier_sbcs' && doc.mobile_media_server !== undefined) {
-    doc.mobile_media_server = referenceTo('media_servers', doc.mobile_media_server, opts);
-  }
-  if (kind === 'media_servers' && isRecord(doc.carrier_sbc_priority)) {
-    const priority = doc.carrier_sbc_priority;
-    for (const [carrier, ids] of Object.entries(priority)) {
-      if (Array.isArray(ids)) priority[carrier] = ids.map((id) => referenceTo('carrier_sbcs', id, opts));
-    }
+  for (const { path, value, to } of referencesIn(kind, doc)) {
+    if (to === 'clusters') continue;
+    const parent = path
+      .slice(0, -1)
+      .reduce<unknown>((at, seg) => (at as Record<string | number, unknown>)[seg], doc);
+    (parent as Record<string | number, unknown>)[path[path.length - 1]!] = referenceTo(to, value, opts);
   }
 }
 

@@ -11,11 +11,12 @@
 import type { Plan } from '../plan/types.js';
 import type { LoadedResource } from '../validate/types.js';
 import { isRecord } from '../json.js';
+import { isRoutingKind, type RoutingKind } from '../model/kinds.js';
 
 /** How a plan touches a resource; absent on a resource shown only as a neighbour. */
 export type Mark = 'created' | 'changed' | 'deleted';
 
-export type RoutingKind = 'customer_clusters' | 'carrier_sbcs' | 'media_servers';
+export type { RoutingKind };
 
 /** `<kind>/<key>`; a resource kzops does not manage has the key `id:<32 hex>`. */
 export type NodeRef = `${RoutingKind}/${string}`;
@@ -219,10 +220,6 @@ const MARKS: Record<'create' | 'update' | 'replace' | 'delete', Mark> = {
   replace: 'changed',
   delete: 'deleted',
 };
-
-function isRoutingKind(kind: string): kind is RoutingKind {
-  return kind === 'customer_clusters' || kind === 'carrier_sbcs' || kind === 'media_servers';
-}
 
 /**
  * The part of the topology a plan touches: every routing resource it creates, changes or

@@ -32,6 +32,7 @@ import {
   withoutFields,
 } from '../policy/ignore.js';
 import type { IgnoreRule } from '../policy/rules.js';
+import { isServerAssigned, referenceAt } from '../model/kinds.js';
 import { isSecretField } from '../validate/secrets.js';
 import type { LoadedResource } from '../validate/types.js';
 import { diffDocument, ROUTING_DIFF_RULES, type DiffRules, type FieldChange, type Path } from './diff.js';
@@ -256,17 +257,7 @@ export function isRefPlaceholder(value: unknown): value is RefPlaceholder {
 
 /** The kind a value at `path` of a `kind` document refers to, if it is a reference. */
 function refTarget(kind: Kind, path: Path): Kind | undefined {
-  if (kind === 'carrier_sbcs' && path.length === 1 && path[0] === 'mobile_media_server')
-    return 'media_servers';
-  if (
-    kind === 'media_servers' &&
-    path.length === 3 &&
-    path[0] === 'carrier_sbc_priority' &&
-    typeof path[2] === 'number'
-  ) {
-    return 'carrier_sbcs';
-  }
-  return undefined;
+  return referenceAt(kind, path);
 }
 
 /** Rewrites every reference of a document (a copy; the input is not touched). */
@@ -345,9 +336,7 @@ function parseStateKey(ref: string): { kind: Kind; key: string } | undefined {
 }
 
 /** Kinds whose ids the server assigns: identified through the state, or adopted by name. */
-function serverAssigned(kind: Kind): boolean {
-  return kind === 'carrier_sbcs' || kind === 'media_servers';
-}
+const serverAssigned = isServerAssigned;
 
 interface Identity {
   id: string | undefined;

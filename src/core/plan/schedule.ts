@@ -24,6 +24,7 @@ import { diffDocument } from './diff.js';
 import { isRefPlaceholder, resolveReferences, rulesFor, type LiveDoc } from './build-plan.js';
 import type { Kind, Plan, PlannedChange } from './types.js';
 import { isRecord } from '../json.js';
+import { isRoutingKind, referencesIn, type RoutingKind } from '../model/kinds.js';
 
 export type StepOp = 'create' | 'update' | 'link' | 'unlink' | 'delete';
 
@@ -58,8 +59,6 @@ export interface ScheduleInput {
   live: readonly LiveDoc[];
 }
 
-type RoutingKind = Exclude<Kind, 'clusters'>;
-
 /** `carrier_sbc_priority` as `{carrier: [ref, ...]}`, or {} when absent or malformed. */
 function priorities(doc: Record<string, unknown>): Record<string, unknown[]> {
   const value = doc.carrier_sbc_priority;
@@ -71,17 +70,9 @@ function priorities(doc: Record<string, unknown>): Record<string, unknown[]> {
 
 /** The ids a live document refers to, by the kind they are. */
 function liveRefs(kind: Kind, doc: Record<string, unknown>): { kind: RoutingKind; id: string }[] {
-  if (kind === 'carrier_sbcs' && typeof doc.mobile_media_server === 'string') {
-    return [{ kind: 'media_servers', id: doc.mobile_media_server }];
-  }
-  if (kind === 'media_servers') {
-    return Object.values(priorities(doc)).flatMap((list) =>
-      list
-        .filter((v): v is string => typeof v === 'string')
-        .map((id) => ({ kind: 'carrier_sbcs' as const, id })),
-    );
-  }
-  return [];
+  return referencesIn(kind, doc).flatMap(({ value, to }) =>
+    typeof value === 'string' && isRoutingKind(to) ? [{ kind: to, id: value }] : [],
+  );
 }
 
 /** `patch` merged into `base` as a recursive PATCH does: mappings merge, anything else replaces. */

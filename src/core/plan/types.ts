@@ -5,10 +5,10 @@
  */
 import type { FieldChange } from './diff.js';
 
-export type Kind = 'customer_clusters' | 'carrier_sbcs' | 'media_servers' | 'clusters';
+import type { Kind } from '../model/kinds.js';
 
-/** Dependency order for creates and updates (deletes run in reverse). */
-export const KINDS: readonly Kind[] = ['clusters', 'customer_clusters', 'media_servers', 'carrier_sbcs'];
+/** The kinds and their dependency order come from the one kinds table. */
+export { KINDS, type Kind } from '../model/kinds.js';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop';
 

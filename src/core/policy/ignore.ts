@@ -6,6 +6,7 @@
  * the config file's name, case-sensitively, as file names are.
  */
 import type { Kind } from '../plan/types.js';
+import { isRecord } from '../json.js';
 import { globMatch } from './glob.js';
 import type { IgnoreRule } from './rules.js';
 
@@ -57,10 +58,6 @@ export function pathIgnored(path: string, fields: readonly string[]): boolean {
   return fields.some((f) => path === f || path.startsWith(`${f}.`));
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A copy of `doc` without the ignored fields (a path into a list or a missing path is left alone). */
 export function withoutFields(
   doc: Record<string, unknown>,
@@ -72,7 +69,7 @@ export function withoutFields(
     for (const [k, v] of Object.entries(value)) {
       const path = prefix === '' ? k : `${prefix}.${k}`;
       if (fields.includes(path)) continue;
-      out[k] = isMapping(v) && fields.some((f) => f.startsWith(`${path}.`)) ? strip(v, path) : v;
+      out[k] = isRecord(v) && fields.some((f) => f.startsWith(`${path}.`)) ? strip(v, path) : v;
     }
     return out;
   };
@@ -90,7 +87,7 @@ export function setIgnoredFields(doc: Record<string, unknown>, fields: readonly 
     let value: unknown = doc;
     let found = true;
     for (const s of segs) {
-      if (isMapping(value) && Object.hasOwn(value, s)) value = value[s];
+      if (isRecord(value) && Object.hasOwn(value, s)) value = value[s];
       else {
         found = false;
         break;

@@ -7,6 +7,7 @@
  * reads the files (src/config/read-config-dir.ts) and the schemas (src/config/schemas.ts).
  */
 import { InternalError } from '../errors.js';
+import { SCHEMA_OF as KIND_SCHEMAS } from '../model/kinds.js';
 import { unusableProblem } from './entries.js';
 import { contentStart, provenValue } from './fast-path.js';
 import { layoutFiles, place, type Placement } from './layout.js';
@@ -40,13 +41,7 @@ export type { LoadedResource, ResourceKind, ValidationResult } from './types.js'
 export { RESOURCE_KINDS } from './types.js';
 
 /** The schema (by its `kzops schema` kind) that describes each kind of file. */
-const SCHEMA_OF: Record<FileKind, string> = {
-  customer_clusters: 'customer-cluster',
-  carrier_sbcs: 'carrier-sbc',
-  media_servers: 'media-server',
-  clusters: 'cluster',
-  targets: 'targets',
-};
+const SCHEMA_OF: Record<FileKind, string> = { ...KIND_SCHEMAS, targets: 'targets' };
 
 const CHECKS: readonly Check[] = [
   checkReferences,

@@ -7,6 +7,7 @@
 import type { ConfigFile, Problem } from './problem.js';
 import { FILE_START, fileProblem, type Pos } from './position.js';
 import { didYouMean } from './suggest.js';
+import { KIND_TABLE } from '../model/kinds.js';
 import { isResourceKind, RESOURCE_KINDS, type FileKind, type ResourceKind } from './types.js';
 
 /** A key chosen by the user: lowercase letters, digits, `-` and `_`. */
@@ -19,7 +20,9 @@ const TARGETS_NAMES = ['targets.yaml', 'targets.yml'];
 const YAML_EXTENSION = /\.ya?ml$/;
 
 /** Folders whose file names are ids; the others are keys. */
-const ID_NAMED: ReadonlySet<ResourceKind> = new Set(['customer_clusters', 'clusters']);
+const ID_NAMED: ReadonlySet<ResourceKind> = new Set(
+  RESOURCE_KINDS.filter((k) => KIND_TABLE[k].ids === 'client'),
+);
 
 export interface Placement {
   kind: FileKind;

@@ -4,6 +4,7 @@
  * is always accepted (its form is the schema's job). Besides dangling keys, the media
  * servers' SBC priority lists must be consistent with the SBCs they name.
  */
+import { KIND_TABLE, RESOURCE_KINDS, referencesIn } from '../model/kinds.js';
 import type { Problem } from './problem.js';
 import { fieldMessage, problemAt } from './position.js';
 import { KEY_PATTERN } from './layout.js';
@@ -14,12 +15,9 @@ import { recordAt, stringAt } from './values.js';
 const UNMANAGED = /^id:/;
 
 /** What each kind is called in messages. */
-export const KIND_NOUNS: Record<ResourceKind, string> = {
-  customer_clusters: 'customer cluster',
-  carrier_sbcs: 'carrier SBC',
-  media_servers: 'media server',
-  clusters: 'cluster document',
-};
+export const KIND_NOUNS: Record<ResourceKind, string> = Object.fromEntries(
+  RESOURCE_KINDS.map((k) => [k, KIND_TABLE[k].noun]),
+) as Record<ResourceKind, string>;
 
 /** One reference written in a file: where, and what it names. */
 interface Reference {
@@ -44,16 +42,11 @@ export function isPriorityList(path: readonly Segment[]): boolean {
 /** Every reference in the config, with non-text values left to the schema. */
 function references(ctx: ValidationContext): Reference[] {
   const refs: Reference[] = [];
-  for (const file of ctx.resources.carrier_sbcs) {
-    const key = stringAt(file.value, 'mobile_media_server');
-    if (key !== undefined) refs.push({ file, path: ['mobile_media_server'], key, to: 'media_servers' });
-  }
-  for (const file of ctx.resources.media_servers) {
-    for (const { carrier, items } of priorityLists(file)) {
-      items.forEach((key, i) => {
-        if (typeof key === 'string')
-          refs.push({ file, path: ['carrier_sbc_priority', carrier, i], key, to: 'carrier_sbcs' });
-      });
+  for (const kind of RESOURCE_KINDS) {
+    for (const file of ctx.resources[kind]) {
+      for (const { path, value, to } of referencesIn(kind, file.value)) {
+        if (typeof value === 'string') refs.push({ file, path, key: value, to });
+      }
     }
   }
   return refs;

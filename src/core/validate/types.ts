@@ -5,13 +5,10 @@
 import type { Document, LineCounter } from 'yaml';
 import type { Problem } from './problem.js';
 
-/** The resource folders of the config directory; a folder name is also the kind's name. */
-export const RESOURCE_KINDS = ['customer_clusters', 'carrier_sbcs', 'media_servers', 'clusters'] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+import type { ResourceKind } from '../model/kinds.js';
 
-export function isResourceKind(folder: string): folder is ResourceKind {
-  return (RESOURCE_KINDS as readonly string[]).includes(folder);
-}
+/** The resource folders of the config directory (a folder name is the kind's name): the kinds table's. */
+export { RESOURCE_KINDS, isResourceKind, type ResourceKind } from '../model/kinds.js';
 
 /** What a file is, from where it sits: a resource of a kind, or targets.yaml. */
 export type FileKind = ResourceKind | 'targets';

@@ -5,13 +5,15 @@
  * requests, a body that is not JSON sent without a token, and an empty `{data: {}}` on a
  * route that does not exist.
  */
-import { type CheckOutcome, fail, pass, skip } from './catalog.js';
+import { RESOURCE_KINDS, isRoutingKind, type RoutingKind } from '../../core/model/kinds.js';
+import { type CheckOutcome, fail, pass, skip } from '../../core/conformance/catalog.js';
 import { type Exchange, type Probe, answered, compact, randomHex, said } from './probe.js';
 import { isRecord } from '../../core/json.js';
 
 export const ROUTING = '/v2/support/routing';
-export const ROUTING_KINDS = ['customer_clusters', 'carrier_sbcs', 'media_servers'] as const;
-export type RoutingKind = (typeof ROUTING_KINDS)[number];
+/** The routing kinds (from the kinds table), in the order the config folders are listed. */
+export const ROUTING_KINDS: readonly RoutingKind[] = RESOURCE_KINDS.filter(isRoutingKind);
+export type { RoutingKind };
 
 /** KAZOO's page size when a listing is asked without one. */
 const DEFAULT_PAGE_SIZE = 50;

@@ -3,7 +3,7 @@
  * preflight owes no envelope), so one deviant answer anywhere is caught, and each names the
  * first answers that deviate.
  */
-import { type CheckOutcome, fail, pass, skip } from './catalog.js';
+import { type CheckOutcome, fail, pass, skip } from '../../core/conformance/catalog.js';
 import { ok } from './checks.js';
 import { type Exchange, type Probe, compact, said } from './probe.js';
 import { isRecord } from '../../core/json.js';

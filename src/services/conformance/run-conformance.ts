@@ -7,7 +7,14 @@
  * before it leaves here.
  */
 import type { ResolvedTarget } from '../../api/target.js';
-import { CHECKS, type CheckName, type CheckOutcome, type ConformanceReport, fail, skip } from './catalog.js';
+import {
+  CHECKS,
+  type CheckName,
+  type CheckOutcome,
+  type ConformanceReport,
+  fail,
+  skip,
+} from '../../core/conformance/catalog.js';
 import {
   ROUTING_KINDS,
   checkBadPageSize,

@@ -9,7 +9,7 @@
  * does not make the others fail.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type CheckName, type CheckOutcome, fail, pass, skip } from './catalog.js';
+import { type CheckName, type CheckOutcome, fail, pass, skip } from '../../core/conformance/catalog.js';
 import { NEEDS_LOGIN, ROUTING, type RoutingKind, ok } from './checks.js';
 import { type Exchange, type JsonObject, type Probe, compact, randomHex, said } from './probe.js';
 import { isRecord } from '../../core/json.js';

@@ -5,6 +5,14 @@
  * SBCs and media servers get a server-assigned id (`PUT` on the collection). All three
  * support GET (one and the paged listing), POST (replace), PATCH (merge) and DELETE.
  */
+import type { Schema } from 'ajv/dist/2020.js';
+import {
+  KIND_TABLE,
+  RESOURCE_KINDS,
+  isRoutingKind,
+  referencesIn,
+  type RoutingKind,
+} from '../../core/model/kinds.js';
 import { SimError, fieldError, notFound, validationError, type FieldErrors } from '../errors.js';
 import {
   isPrivateKey,
@@ -21,12 +29,10 @@ import {
 import type { RouteDef, SimRequest, SimResult } from '../route.js';
 import { carrierSbcSchema, customerClusterSchema, mediaServerSchema } from '../routing-schemas.js';
 import { compileValidator, flag, requireData, type Validator } from '../validate.js';
-import { isRecord } from '../../core/json.js';
 
-type Collection = 'customer_clusters' | 'carrier_sbcs' | 'media_servers';
-
+/** A routing kind as the simulator serves it: its row of the kinds table, plus its validator. */
 interface Kind {
-  collection: Collection;
+  collection: RoutingKind;
   /** Human name for messages. */
   label: string;
   pvtType: string;
@@ -34,92 +40,58 @@ interface Kind {
   /** Who picks the id on create. */
   ids: 'client' | 'server';
   /** Listing fields besides `id` (only those the document has are shown). */
-  summary: string[];
+  summary: readonly string[];
   validate: Validator;
-  /** Field errors for references to documents that do not exist. */
-  danglingRefs(state: SimState, doc: JsonObject): FieldErrors;
-  /** Ids of documents that reference document `id` (which then cannot be deleted). */
-  referencedBy(state: SimState, id: string): string[];
 }
+
+/** What only the simulator knows of each routing kind: its listing's fields and its request schema. */
+const SIM_KINDS: Record<RoutingKind, { summary: readonly string[]; schema: Schema }> = {
+  customer_clusters: { summary: ['name', 'owner'], schema: customerClusterSchema },
+  carrier_sbcs: { summary: ['name', 'carrier', 'location', 'mobile_media_server'], schema: carrierSbcSchema },
+  media_servers: { summary: ['name', 'location', 'carrier_sbc_priority'], schema: mediaServerSchema },
+};
 
 /*
  * Referential integrity is a deliberate strictness of the simulator: the reference documents
  * no such checks, but refusing dangling references (and deletes that would create them) lets
  * tests prove that the reconciler orders its writes correctly (media server before the SBC that
- * names it, priority lists emptied before the SBCs they list are deleted).
+ * names it, priority lists emptied before the SBCs they list are deleted). Where a document
+ * refers to another is the kinds table's `references`.
  */
-function sbcDanglingRefs(state: SimState, doc: JsonObject): FieldErrors {
-  const ms = doc.mobile_media_server;
-  if (typeof ms !== 'string' || state.media_servers[ms]) return {};
-  return {
-    mobile_media_server: { not_found: { message: `media server ${ms} does not exist`, value: ms } },
-  };
-}
 
-function priorityLists(doc: JsonObject): [string, string[]][] {
-  const priority = doc.carrier_sbc_priority;
-  if (!isRecord(priority)) return [];
-  return Object.entries(priority).map(([carrier, ids]) => [
-    carrier,
-    Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
-  ]);
-}
-
-function mediaServerDanglingRefs(state: SimState, doc: JsonObject): FieldErrors {
+/** Field errors for references (to routing documents) that do not exist. */
+function danglingRefs(kind: Kind, state: SimState, doc: JsonObject): FieldErrors {
   const errors: FieldErrors = {};
-  for (const [carrier, ids] of priorityLists(doc)) {
-    ids.forEach((id, i) => {
-      if (!state.carrier_sbcs[id]) {
-        errors[`carrier_sbc_priority.${carrier}.${i}`] = {
-          not_found: { message: `carrier SBC ${id} does not exist`, value: id },
-        };
-      }
-    });
+  for (const { path, value, to } of referencesIn(kind.collection, doc)) {
+    if (typeof value !== 'string' || !isRoutingKind(to) || state[to][value]) continue;
+    errors[path.join('.')] = {
+      not_found: { message: `${KIND_TABLE[to].noun} ${value} does not exist`, value },
+    };
   }
   return errors;
 }
 
-const KINDS: Kind[] = [
-  {
-    collection: 'customer_clusters',
-    label: 'customer cluster',
-    pvtType: 'customer_cluster',
-    base: '/v2/support/routing/customer_clusters',
-    ids: 'client',
-    summary: ['name', 'owner'],
-    validate: compileValidator(customerClusterSchema),
-    danglingRefs: () => ({}),
-    referencedBy: () => [],
-  },
-  {
-    collection: 'carrier_sbcs',
-    label: 'carrier SBC',
-    pvtType: 'carrier_sbc',
-    base: '/v2/support/routing/carrier_sbcs',
-    ids: 'server',
-    summary: ['name', 'carrier', 'location', 'mobile_media_server'],
-    validate: compileValidator(carrierSbcSchema),
-    danglingRefs: sbcDanglingRefs,
-    referencedBy: (state, id) =>
-      Object.values(state.media_servers)
-        .filter((ms) => priorityLists(ms).some(([, ids]) => ids.includes(id)))
-        .map((ms) => ms._id),
-  },
-  {
-    collection: 'media_servers',
-    label: 'media server',
-    pvtType: 'media_server',
-    base: '/v2/support/routing/media_servers',
-    ids: 'server',
-    summary: ['name', 'location', 'carrier_sbc_priority'],
-    validate: compileValidator(mediaServerSchema),
-    danglingRefs: mediaServerDanglingRefs,
-    referencedBy: (state, id) =>
-      Object.values(state.carrier_sbcs)
-        .filter((sbc) => sbc.mobile_media_server === id)
-        .map((sbc) => sbc._id),
-  },
-];
+/** Ids of documents that reference document `id` of `kind` (which then cannot be deleted). */
+function referencedBy(kind: Kind, state: SimState, id: string): string[] {
+  return RESOURCE_KINDS.filter(isRoutingKind).flatMap((other) =>
+    Object.values(state[other])
+      .filter((doc) => referencesIn(other, doc).some((ref) => ref.to === kind.collection && ref.value === id))
+      .map((doc) => doc._id),
+  );
+}
+
+const KINDS: Kind[] = RESOURCE_KINDS.filter(isRoutingKind).map((collection) => {
+  const spec = KIND_TABLE[collection];
+  return {
+    collection,
+    label: spec.noun,
+    pvtType: spec.singular,
+    base: spec.path,
+    ids: spec.ids,
+    summary: SIM_KINDS[collection].summary,
+    validate: compileValidator(SIM_KINDS[collection].schema),
+  };
+});
 
 /** Client-chosen ids (customer clusters). */
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -225,7 +197,7 @@ function byId(a: Doc, b: Doc): number {
 /** Schema first; references only once the shapes are right (so their paths mean something). */
 function check(ctx: SimContext, kind: Kind, fields: JsonObject): void {
   kind.validate(fields);
-  const dangling = kind.danglingRefs(ctx.state, fields);
+  const dangling = danglingRefs(kind, ctx.state, fields);
   if (Object.keys(dangling).length > 0) throw validationError(dangling);
 }
 
@@ -326,7 +298,7 @@ function patch(kind: Kind) {
 function remove(kind: Kind) {
   return (ctx: SimContext, req: SimRequest): SimResult => {
     const doc = existing(ctx, kind, req.params.id ?? '');
-    const referrers = kind.referencedBy(ctx.state, doc._id);
+    const referrers = referencedBy(kind, ctx.state, doc._id);
     if (referrers.length > 0) {
       throw new SimError(409, 'datastore_conflict', {
         message: `${kind.label} ${doc._id} is still referenced by ${referrers.join(', ')}`,
