@@ -538,9 +538,9 @@ describe('devices patch', () => {
         message: /--set "name": write path=value/,
       },
       {
-        name: '--set with unquoted text',
-        args: () => [...patchArgs, '--set', 'name=Joe Smith'],
-        message: /the value is not JSON/,
+        name: '--set of an integer that would lose digits',
+        args: () => [...patchArgs, '--set', 'subscription.esn=270113180000001111'],
+        message: /too large to be a number without losing digits; quote it as text/,
       },
       {
         name: '--set of the wrong type',
