@@ -58,7 +58,9 @@ function bar(total: number, label: string): ProgressBar {
   let instance: { update(n: number): void; stop(): void } | undefined;
   const ready = import('cli-progress').then(({ default: cliProgress }) => {
     if (stopped) return;
-    const format = label.includes('{bar}') ? label : `${label} |{bar}| {value}/{total} | {eta_formatted} left`;
+    const format = label.includes('{bar}')
+      ? label
+      : `${label} |{bar}| {value}/{total} | {eta_formatted} left`;
     const b = new cliProgress.SingleBar(
       { format, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,

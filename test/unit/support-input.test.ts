@@ -407,7 +407,7 @@ describe('setInput', () => {
 
   it('takes anything that is not a JSON literal as text, as gh api -F does', () => {
     expect(setInput(['name=Front Desk Phone'])).toEqual({ name: 'Front Desk Phone' });
-    expect(setInput(['name=Joe Smith', 'note=it\'s 5 o\'clock', 'e={cap:0}', 'tag=[draft'])).toEqual({
+    expect(setInput(['name=Joe Smith', "note=it's 5 o'clock", 'e={cap:0}', 'tag=[draft'])).toEqual({
       name: 'Joe Smith',
       note: "it's 5 o'clock",
       e: '{cap:0}',
