@@ -204,6 +204,26 @@ describe('devices import', () => {
     expect(deviceWithMdn(SEED_NUMBERS.pendingByMdn.mdn)).toBeUndefined();
   });
 
+  it('--mdn with --esn: allowed, the MDN wins, and a note on stderr says so (under --json too)', async () => {
+    const args = [
+      ...importArgs,
+      '--mdn',
+      SEED_NUMBERS.pendingByMdn.mdn,
+      '--esn',
+      SEED_NUMBERS.pendingByEsn.esn,
+    ];
+    const note = /^note: --mdn and --esn gives both an MDN and an ESN: the MDN wins/m;
+    const run = await kzops([...args, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(note);
+    expect(JSON.parse(run.stdout)).toMatchObject({ subscription: { mdn: expect.any(String) as string } });
+    expect(deviceWithMdn(SEED_NUMBERS.pendingByMdn.mdn)?.pvt_account_id).toBe(accounts.joe);
+    expect(deviceWithMdn(SEED_NUMBERS.pendingByEsn.mdn)).toBeUndefined();
+    const text = await kzops([...args, '--dry-run']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(note);
+  });
+
   it('the file alone may name the device', async () => {
     const path = await file('device.yaml', `esn: "${SEED_NUMBERS.pendingByEsn.esn}"\n`);
     const run = await kzops([...importArgs, '--file', path]);
@@ -219,11 +239,6 @@ describe('devices import', () => {
         message: /ACCOUNT_ID "acc1" is not an id/,
       },
       { name: 'no --mdn or --esn', args: () => importArgs, message: /give one of --mdn, --esn/ },
-      {
-        name: 'both --mdn and --esn',
-        args: () => [...importArgs, '--mdn', '5550004441', '--esn', SEED_NUMBERS.pendingByEsn.esn],
-        message: /give only one of --mdn, --esn/,
-      },
       {
         name: 'a bad --mdn',
         args: () => [...importArgs, '--mdn', '555-0001'],
@@ -291,15 +306,6 @@ describe('devices import', () => {
         name: 'a bad mdn in the file',
         args: async () => [...importArgs, '--file', await file('m.yaml', 'mdn: "12345"\n')],
         message: /m\.yaml: mdn: "12345" is not a phone number/,
-      },
-      {
-        name: 'a file with both mdn and esn',
-        args: async () => [
-          ...importArgs,
-          '--file',
-          await file('both.yaml', `mdn: "5550004441"\nesn: "${SEED_NUMBERS.pendingByEsn.esn}"\n`),
-        ],
-        message: /both\.yaml: give mdn or esn, not both/,
       },
       {
         name: 'a file that names no device, and no flag',
