@@ -9,6 +9,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
+import { KzopsError } from '../../src/core/errors.js';
+import { importDevice, patchDevice } from '../../src/services/support/devices.js';
+import { captureUi } from '../../src/services/ui.js';
 import type { Doc } from '../../src/sim/model.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
@@ -323,11 +327,33 @@ describe('devices import', () => {
       },
     ];
 
-    it.each(cases)('$name', async ({ args, message }) => {
-      const run = await kzops(await args());
+    // One run of the CLI for the exit code and the streams; the rest call the service in-process.
+    it('the CLI exits 64 with the message on stderr and nothing on stdout', async () => {
+      const first = cases[0] as (typeof cases)[number];
+      const run = await kzops(await first.args());
       expect(run.code, run.stderr).toBe(64);
-      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(first.message);
       expect(run.stdout).toBe('');
+      expect(sim.requests).toEqual([]);
+      expect(existsSync(auditPath())).toBe(false);
+    });
+
+    it.each(cases)('$name (the service)', async ({ args, message }) => {
+      // The table's command lines as the service's input: ACCOUNT_ID, then --flag value pairs.
+      const [, , accountId = '', ...rest] = await args();
+      const flags: Record<string, string> = {};
+      for (let i = 0; i < rest.length; i += 2)
+        flags[(rest[i] as string).replace(/^--/, '')] = rest[i + 1] as string;
+      const input = { dir, dryRun: false, showSecrets: false, accountId, ...flags };
+      const ui = captureUi();
+      const err = await importDevice(input, ui).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KzopsError);
+      expect(exitCodeFor((err as KzopsError).code)).toBe(64);
+      expect((err as KzopsError).summary()).toMatch(message);
+      expect(ui.stdout).toEqual([]);
       expect(sim.requests).toEqual([]);
       expect(existsSync(auditPath())).toBe(false);
     });
@@ -586,11 +612,35 @@ describe('devices patch', () => {
       },
     ];
 
-    it.each(cases)('$name', async ({ args, message }) => {
+    // One run of the CLI for the exit code; the rest call the service in-process.
+    it('the CLI exits 64 with the message on stderr', async () => {
+      const first = cases[0] as (typeof cases)[number];
       const before = structuredClone(joe());
-      const run = await kzops(await args());
+      const run = await kzops(await first.args());
       expect(run.code, run.stderr).toBe(64);
-      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(first.message);
+      expect(sim.requests).toEqual([]);
+      expect(joe()).toEqual(before);
+    });
+
+    it.each(cases)('$name (the service)', async ({ args, message }) => {
+      const before = structuredClone(joe());
+      // The table's command lines as the service's input: the two ids, then --file / --set pairs.
+      const [, , accountId = '', deviceId = '', ...rest] = await args();
+      const input = { dir, dryRun: false, showSecrets: false, recursive: false, accountId, deviceId };
+      const set: string[] = [];
+      let fileFlag: string | undefined;
+      for (let i = 0; i < rest.length; i += 2) {
+        if (rest[i] === '--set') set.push(rest[i + 1] as string);
+        else fileFlag = rest[i + 1];
+      }
+      const err = await patchDevice({ ...input, set, file: fileFlag }, captureUi()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KzopsError);
+      expect(exitCodeFor((err as KzopsError).code)).toBe(64);
+      expect((err as KzopsError).summary()).toMatch(message);
       expect(sim.requests).toEqual([]);
       expect(joe()).toEqual(before);
     });
