@@ -117,7 +117,7 @@ export interface CarrierReadInput extends TargetInput {
 }
 
 /** `devices subscription ESN`: the carrier's record of a device. */
-export function deviceSubscription(
+export async function deviceSubscription(
   input: CarrierReadInput & { esn: string },
 ): Promise<SupportResult<CarrierSubscription> & { outcome: 'done' }> {
   const esn = esnInput('ESN', input.esn);
@@ -126,7 +126,7 @@ export function deviceSubscription(
 }
 
 /** `numbers subscription MDN`: the carrier's record of a number. */
-export function numberSubscription(
+export async function numberSubscription(
   input: CarrierReadInput & { mdn: string },
 ): Promise<SupportResult<CarrierSubscription> & { outcome: 'done' }> {
   const mdn = mdnInput('MDN', input.mdn);
@@ -135,7 +135,7 @@ export function numberSubscription(
 }
 
 /** `numbers device MDN`: the device document that holds a number. */
-export function numberDevice(
+export async function numberDevice(
   input: TargetInput & { mdn: string; showSecrets: boolean },
 ): Promise<SupportResult<Device> & { outcome: 'done' }> {
   const mdn = mdnInput('MDN', input.mdn);

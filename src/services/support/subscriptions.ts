@@ -28,7 +28,7 @@ import {
 import { previewAffected, subscriptionKeyInput, type KeyFlags } from './subscription-target.js';
 
 /** `subscriptions lookup`: the carrier's and TOP's view of one subscription, by ESN, SIM or MDN. */
-export function lookupSubscription(
+export async function lookupSubscription(
   input: TargetInput & KeyFlags & { carrier?: string | undefined; showSecrets: boolean },
 ): Promise<SupportResult<LookupResult> & { outcome: 'done' }> {
   const key = subscriptionKeyInput(input, true);
