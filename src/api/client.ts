@@ -241,6 +241,24 @@ interface CallInput<N extends RouteName> {
   query?: Query;
   /** The request envelope: `{data, ...flags}`. */
   body?: unknown;
+  retry?: CallRetryOptions | undefined;
+}
+
+/**
+ * Per-call changes to the retry policy, for a caller that can check what a resend did (bulk
+ * fixes: a move applies only from the source account, a patch sets the same values again).
+ */
+export interface CallRetryOptions {
+  /** Attempts for this call, the first included (default: the client's maxAttempts). */
+  maxAttempts?: number;
+  /**
+   * Resend after an answer was lost (a sent request cut off, or 502/503/504) as if the request
+   * were idempotent. Each such resend is told to `onResend` first; a call that still has no
+   * answer after its last attempt fails with OutcomeUnknownError.
+   */
+  resendUnknown?: boolean;
+  /** Called before each resend that follows a lost answer: its request id and why it was lost. */
+  onResend?: (lost: { requestId: string; reason: string }) => void;
 }
 
 /** A request ready to send (possibly several times). */
@@ -251,6 +269,7 @@ interface Prepared {
   /** Path from the origin, base prefix and query included, for the wire. */
   wirePath: string;
   body: string | undefined;
+  retry?: CallRetryOptions | undefined;
 }
 
 /** Book-keeping for one logical request across its attempts. */
@@ -413,7 +432,7 @@ export class KazooClient {
   }
 
   private async call<N extends JsonRoute>(name: N, input: CallInput<N>): Promise<ApiResult<AllResponses[N]>> {
-    const prepared = this.prepare(name, input.params, input.query, input.body);
+    const prepared = { ...this.prepare(name, input.params, input.query, input.body), retry: input.retry };
     const { res, ctx } = await this.perform(prepared);
     const result = successResult<AllResponses[N]>(res, ctx);
     registerSecretsIn(result.data);
@@ -568,17 +587,37 @@ export class KazooClient {
           continue;
         }
       }
-      const decision = decide(failure, prepared.route.idempotent, state.budgetUsed, this.policy);
+      const { retry } = prepared;
+      const resendUnknown = retry?.resendUnknown === true;
+      const policy =
+        retry?.maxAttempts === undefined
+          ? this.policy
+          : { ...this.policy, maxAttempts: positiveInteger('maxAttempts', retry.maxAttempts) };
+      let decision = decide(failure, prepared.route.idempotent || resendUnknown, state.budgetUsed, policy);
+      // Out of attempts with the last answer lost: the caller asked for resends, not a guess.
+      const lostForGood = resendUnknown && mayHaveApplied(failure);
+      if (!decision.retry && lostForGood) decision = { retry: false, why: 'outcome_unknown' };
       if (!decision.retry) throw this.failureError(prepared, state, outcome, decision);
       // The deadline bounds attempts and back-off together; waiting out a 429 has its own cap.
       const counted = !(outcome.kind === 'response' && outcome.res.status === 429);
       if (counted && this.deadlineMs - state.spentMs - decision.delayMs < MIN_ATTEMPT_MS) {
         state.outOfTime = true;
-        throw this.failureError(prepared, state, outcome, { retry: false, why: 'exhausted' });
+        const why = lostForGood ? 'outcome_unknown' : 'exhausted';
+        throw this.failureError(prepared, state, outcome, { retry: false, why });
       }
-      if (mayHaveApplied(failure)) state.unknownEarlier = true;
+      if (mayHaveApplied(failure)) {
+        state.unknownEarlier = true;
+        if (resendUnknown) {
+          const { requestId } = this.context(
+            prepared,
+            state,
+            outcome.kind === 'response' ? outcome.res : undefined,
+          );
+          retry?.onResend?.({ requestId: requestId ?? '', reason: lossReason(outcome) });
+        }
+      }
       this.log(
-        `   retrying in ${decision.delayMs}ms (attempt ${state.budgetUsed + 1} of ${this.policy.maxAttempts})`,
+        `   retrying in ${decision.delayMs}ms (attempt ${state.budgetUsed + 1} of ${policy.maxAttempts})`,
       );
       const sleeping = performance.now();
       await this.sleep(decision.delayMs);
@@ -685,7 +724,7 @@ export class KazooClient {
       const ctx = this.context(prepared, state);
       const { info, error } = outcome;
       if (decision.why === 'outcome_unknown') {
-        return new OutcomeUnknownError({ ...ctx, reason: describeLoss(info), cause: error });
+        return new OutcomeUnknownError({ ...ctx, reason: lossReason(outcome), cause: error });
       }
       return new KazooNetworkError({
         ...ctx,
@@ -722,10 +761,7 @@ export class KazooClient {
     if (decision.why === 'outcome_unknown') {
       return new OutcomeUnknownError({
         ...ctx,
-        reason:
-          res.status === 503
-            ? 'the server answered 503 (a datastore error, which crossbar also reports after a save)'
-            : `a gateway answered ${res.status}`,
+        reason: lossReason(outcome),
         status: res.status,
         cause: apiError,
       });
@@ -904,11 +940,12 @@ export class KazooClient {
     accountId: string,
     subscriptionId: string,
     data: SubscriptionPatch,
-    opts: PatchOptions = {},
+    opts: PatchOptions & { retry?: CallRetryOptions } = {},
   ): Promise<ApiResult<TopSubscription>> {
     return this.call('patchSubscription', {
       params: { accountId, subscriptionId },
       body: envelope(data, { recursive: opts.recursive }),
+      retry: opts.retry,
     });
   }
 
@@ -923,11 +960,16 @@ export class KazooClient {
     accountId: string,
     subscriptionId: string,
     move: SubscriptionMove,
+    opts: { retry?: CallRetryOptions } = {},
   ): Promise<ApiResult<TopSubscription>> {
     if (typeof move.target_account_id !== 'string' || move.target_account_id === '') {
       throw new InvalidInputError('moveSubscription: target_account_id must be a non-empty string');
     }
-    return this.call('moveSubscription', { params: { accountId, subscriptionId }, body: { data: move } });
+    return this.call('moveSubscription', {
+      params: { accountId, subscriptionId },
+      body: { data: move },
+      retry: opts.retry,
+    });
   }
 
   // -----------------------------------------------------------------------------------
@@ -1190,6 +1232,14 @@ function isAuthFailure(route: RouteSpec, status: number, reauthed: boolean): boo
 function confirmsEarlierAttempt(route: RouteSpec, status: number): boolean {
   if (status === 409) return route.method === 'PUT' || route.method === 'POST';
   return status === 404 && route.method === 'DELETE';
+}
+
+/** Why an attempt's answer is lost: the network failure, or the status that leaves it unknown. */
+function lossReason(outcome: Outcome): string {
+  if (outcome.kind === 'network') return describeLoss(outcome.info);
+  return outcome.res.status === 503
+    ? 'the server answered 503 (a datastore error, which crossbar also reports after a save)'
+    : `a gateway answered ${outcome.res.status}`;
 }
 
 function describeLoss(info: NetworkFailureInfo): string {

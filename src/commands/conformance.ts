@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { useColor } from '../cli/color.js';
-import { connect } from '../cli/connect.js';
+import { connect } from '../services/connect.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { targetFlags } from '../cli/target-flags.js';
 import { renderConformanceText } from '../render/conformance-text.js';

@@ -9,6 +9,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorOutcome, exitCodeFor } from '../../src/cli/exit-codes.js';
+import { KzopsError } from '../../src/core/errors.js';
+import { importDevice, patchDevice } from '../../src/services/support/devices.js';
+import { captureUi } from '../../src/services/ui.js';
 import type { Doc } from '../../src/sim/model.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
@@ -204,6 +208,26 @@ describe('devices import', () => {
     expect(deviceWithMdn(SEED_NUMBERS.pendingByMdn.mdn)).toBeUndefined();
   });
 
+  it('--mdn with --esn: allowed, the MDN wins, and a note on stderr says so (under --json too)', async () => {
+    const args = [
+      ...importArgs,
+      '--mdn',
+      SEED_NUMBERS.pendingByMdn.mdn,
+      '--esn',
+      SEED_NUMBERS.pendingByEsn.esn,
+    ];
+    const note = /^note: --mdn and --esn gives both an MDN and an ESN: the MDN wins/m;
+    const run = await kzops([...args, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(note);
+    expect(JSON.parse(run.stdout)).toMatchObject({ subscription: { mdn: expect.any(String) as string } });
+    expect(deviceWithMdn(SEED_NUMBERS.pendingByMdn.mdn)?.pvt_account_id).toBe(accounts.joe);
+    expect(deviceWithMdn(SEED_NUMBERS.pendingByEsn.mdn)).toBeUndefined();
+    const text = await kzops([...args, '--dry-run']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(note);
+  });
+
   it('the file alone may name the device', async () => {
     const path = await file('device.yaml', `esn: "${SEED_NUMBERS.pendingByEsn.esn}"\n`);
     const run = await kzops([...importArgs, '--file', path]);
@@ -219,11 +243,6 @@ describe('devices import', () => {
         message: /ACCOUNT_ID "acc1" is not an id/,
       },
       { name: 'no --mdn or --esn', args: () => importArgs, message: /give one of --mdn, --esn/ },
-      {
-        name: 'both --mdn and --esn',
-        args: () => [...importArgs, '--mdn', '5550004441', '--esn', SEED_NUMBERS.pendingByEsn.esn],
-        message: /give only one of --mdn, --esn/,
-      },
       {
         name: 'a bad --mdn',
         args: () => [...importArgs, '--mdn', '555-0001'],
@@ -293,15 +312,6 @@ describe('devices import', () => {
         message: /m\.yaml: mdn: "12345" is not a phone number/,
       },
       {
-        name: 'a file with both mdn and esn',
-        args: async () => [
-          ...importArgs,
-          '--file',
-          await file('both.yaml', `mdn: "5550004441"\nesn: "${SEED_NUMBERS.pendingByEsn.esn}"\n`),
-        ],
-        message: /both\.yaml: give mdn or esn, not both/,
-      },
-      {
         name: 'a file that names no device, and no flag',
         args: async () => [...importArgs, '--file', await file('anon.yaml', 'name: Nobody\n')],
         message: /anon\.yaml: names no device: set mdn or esn in it, or pass --mdn or --esn/,
@@ -317,11 +327,33 @@ describe('devices import', () => {
       },
     ];
 
-    it.each(cases)('$name', async ({ args, message }) => {
-      const run = await kzops(await args());
+    // One run of the CLI for the exit code and the streams; the rest call the service in-process.
+    it('the CLI exits 64 with the message on stderr and nothing on stdout', async () => {
+      const first = cases[0] as (typeof cases)[number];
+      const run = await kzops(await first.args());
       expect(run.code, run.stderr).toBe(64);
-      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(first.message);
       expect(run.stdout).toBe('');
+      expect(sim.requests).toEqual([]);
+      expect(existsSync(auditPath())).toBe(false);
+    });
+
+    it.each(cases)('$name (the service)', async ({ args, message }) => {
+      // The table's command lines as the service's input: ACCOUNT_ID, then --flag value pairs.
+      const [, , accountId = '', ...rest] = await args();
+      const flags: Record<string, string> = {};
+      for (let i = 0; i < rest.length; i += 2)
+        flags[(rest[i] as string).replace(/^--/, '')] = rest[i + 1] as string;
+      const input = { dir, dryRun: false, showSecrets: false, accountId, ...flags };
+      const ui = captureUi();
+      const err = await importDevice(input, ui).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KzopsError);
+      expect(exitCodeFor(errorOutcome(err))).toBe(64);
+      expect((err as KzopsError).summary()).toMatch(message);
+      expect(ui.stdout).toEqual([]);
       expect(sim.requests).toEqual([]);
       expect(existsSync(auditPath())).toBe(false);
     });
@@ -538,9 +570,9 @@ describe('devices patch', () => {
         message: /--set "name": write path=value/,
       },
       {
-        name: '--set with unquoted text',
-        args: () => [...patchArgs, '--set', 'name=Joe Smith'],
-        message: /the value is not JSON/,
+        name: '--set of an integer that would lose digits',
+        args: () => [...patchArgs, '--set', 'subscription.esn=270113180000001111'],
+        message: /too large to be a number without losing digits; quote it as text/,
       },
       {
         name: '--set of the wrong type',
@@ -580,11 +612,35 @@ describe('devices patch', () => {
       },
     ];
 
-    it.each(cases)('$name', async ({ args, message }) => {
+    // One run of the CLI for the exit code; the rest call the service in-process.
+    it('the CLI exits 64 with the message on stderr', async () => {
+      const first = cases[0] as (typeof cases)[number];
       const before = structuredClone(joe());
-      const run = await kzops(await args());
+      const run = await kzops(await first.args());
       expect(run.code, run.stderr).toBe(64);
-      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(first.message);
+      expect(sim.requests).toEqual([]);
+      expect(joe()).toEqual(before);
+    });
+
+    it.each(cases)('$name (the service)', async ({ args, message }) => {
+      const before = structuredClone(joe());
+      // The table's command lines as the service's input: the two ids, then --file / --set pairs.
+      const [, , accountId = '', deviceId = '', ...rest] = await args();
+      const input = { dir, dryRun: false, showSecrets: false, recursive: false, accountId, deviceId };
+      const set: string[] = [];
+      let fileFlag: string | undefined;
+      for (let i = 0; i < rest.length; i += 2) {
+        if (rest[i] === '--set') set.push(rest[i + 1] as string);
+        else fileFlag = rest[i + 1];
+      }
+      const err = await patchDevice({ ...input, set, file: fileFlag }, captureUi()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(KzopsError);
+      expect(exitCodeFor(errorOutcome(err))).toBe(64);
+      expect((err as KzopsError).summary()).toMatch(message);
       expect(sim.requests).toEqual([]);
       expect(joe()).toEqual(before);
     });

@@ -382,7 +382,7 @@ describe('subscriptions patch --from-csv', () => {
       `${FROM},${sub(0)},"""260PLAN1""",true,"""Front desk"""`,
       `${FROM},${sub(1)},,false,`,
       `${FROM},${sub(2)},P3,maybe,`,
-      `${FROM},${sub(3)},two words,,`,
+      `${FROM},${sub(3)},two words,,270113180000001111`,
     ]);
     const extra = sim.state.subscriptions[sub(0)];
     if (extra === undefined) throw new Error('seed lacks the bulk subscriptions');
@@ -392,7 +392,10 @@ describe('subscriptions patch --from-csv', () => {
     const out = report(run.stdout);
     expect(out).toMatchObject({ done: 2, failed: 0, skipped: 2 });
     expect(out.rows[2]?.reason).toMatch(/^invalid: line 4: suspended: must be true or false/);
-    expect(out.rows[3]?.reason).toMatch(/^invalid: plan: "two words" is not a JSON value or a bare word/);
+    // Text without quotes is text (as --set takes it); an integer that would lose digits is refused.
+    expect(out.rows[3]?.reason).toMatch(
+      /^invalid: additional_properties\.name: "270113180000001111" is a number too large to keep its digits/,
+    );
     const a = sim.state.subscriptions[sub(0)];
     expect(a?.plan).toBe('260PLAN1');
     expect(a?.suspended).toBe(true);

@@ -10,6 +10,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorOutcome, exitCodeFor } from '../../src/cli/exit-codes.js';
+import { KzopsError } from '../../src/core/errors.js';
+import { lookupSubscription, moveSubscription } from '../../src/services/support/subscriptions.js';
+import { captureUi } from '../../src/services/ui.js';
 import { SEED_IDS, SEED_NUMBERS } from '../../src/sim/seed.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
 import { requireBuilt, runKzops, writeLabTargets } from './cli-harness.js';
@@ -82,6 +86,26 @@ function expectUsage(run: { code: number | null; stderr: string }, flag: RegExp 
   expect(sim.requests).toEqual([]);
 }
 
+/** `--flag value` pairs as a service's input fields. */
+function flagsOf(args: string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2)
+    flags[(args[i] as string).replace(/^--/, '')] = args[i + 1] as string;
+  return flags;
+}
+
+/** A service's refusal of bad input: exit 64 (as the CLI maps it), the message, nothing sent. */
+async function expectServiceUsage(run: Promise<unknown>, message: RegExp): Promise<void> {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(KzopsError);
+  expect(exitCodeFor(errorOutcome(err))).toBe(64);
+  expect((err as KzopsError).summary()).toMatch(message);
+  expect(sim.requests).toEqual([]);
+}
+
 // ---------------------------------------------------------------------------------------
 // lookup
 
@@ -137,8 +161,12 @@ describe('subscriptions lookup', () => {
     [['--esn', 'xyz'], /--esn "xyz" is not an ESN/],
     [['--sim', '123'], /--sim "123" is not a SIM number/],
     [['--mdn', '5550001111', '--carrier', 'Sprint!'], /--carrier "Sprint!" is not a carrier name/],
-  ])('refuses bad input %j before sending anything (exit 64)', async (args, message) => {
-    expectUsage(await kzops(['subscriptions', 'lookup', ...args]), message);
+  ])('refuses bad input %j before sending anything (exit 64; the service)', async (args, message) => {
+    await expectServiceUsage(lookupSubscription({ dir, showSecrets: false, ...flagsOf(args) }), message);
+  });
+
+  it('refuses bad input from the CLI with exit 64, the message on stderr', async () => {
+    expectUsage(await kzops(['subscriptions', 'lookup', '--mdn', '12']), /--mdn "12" is not a phone number/);
   });
 
   it('a number the carrier does not know is one 404 line, exit 1', async () => {
@@ -590,7 +618,6 @@ describe('subscriptions move', () => {
   });
 
   it.each([
-    [[accounts.joe, JOE], /--to-account is required/],
     [[accounts.joe, JOE, '--to-account', 'nope'], /--to-account "nope" is not an id/],
     [
       [accounts.joe, JOE, '--to-account', accounts.hotspot, '--to-cluster', 'x'],
@@ -600,6 +627,21 @@ describe('subscriptions move', () => {
       [accounts.joe, JOE, '--to-account', accounts.joe],
       /--to-account .* is the account the subscription is in/,
     ],
+  ])('refuses bad input %j before sending anything (exit 64; the service)', async (args, message) => {
+    const [accountId = '', subscriptionId = '', ...rest] = args;
+    const flags = flagsOf(rest);
+    const input = { dir, dryRun: false, showSecrets: false, yes: true, accountId, subscriptionId };
+    await expectServiceUsage(
+      moveSubscription(
+        { ...input, toAccount: flags['to-account'], toCluster: flags['to-cluster'] },
+        captureUi(),
+      ),
+      message,
+    );
+  });
+
+  it.each([
+    [[accounts.joe, JOE], /--to-account is required/],
     [[], /give ACCOUNT_ID and SUBSCRIPTION_ID, or --from-csv FILE/],
     [
       [accounts.joe, JOE, '--to-account', accounts.hotspot, '--from-csv', 'x.csv'],

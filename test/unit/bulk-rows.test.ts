@@ -135,13 +135,21 @@ describe('patchRows', () => {
     expect(out.rows.map((r) => r.patch)).toEqual([{ imsi: null }, { plan: 'P2' }]);
   });
 
-  it('reports a value that is neither JSON nor a bare word, and a row with nothing to change', () => {
-    const out = patch(csv('account_id,subscription_id,plan', `${A},${S1},two words`, `${A},${S2},`));
+  it('takes a cell that is not a JSON literal as text, as --set does', () => {
+    const out = patch(csv('account_id,subscription_id,plan,name', `${A},${S1},two words,Front Desk Phone`));
+    expect(out.invalid).toEqual([]);
+    expect(out.rows.map((r) => r.patch)).toEqual([{ plan: 'two words', name: 'Front Desk Phone' }]);
+  });
+
+  it('reports an integer that would lose digits, and a row with nothing to change', () => {
+    const out = patch(csv('account_id,subscription_id,esn', `${A},${S1},270113180000001111`, `${A},${S2},`));
     expect(out.rows).toEqual([]);
     expect(out.invalid).toEqual([
       {
         line: 2,
-        reason: expect.stringContaining('plan: "two words" is not a JSON value or a bare word') as string,
+        reason: expect.stringContaining(
+          'esn: "270113180000001111" is a number too large to keep its digits (write it as text in JSON quotes',
+        ) as string,
       },
       { line: 3, reason: 'every field cell is empty' },
     ]);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/core/errors.js';
+import { forgetSecrets, scrub } from '../../src/core/secret-registry.js';
 import {
   carrierInput,
   esnInput,
@@ -400,15 +401,38 @@ describe('setInput', () => {
     expect(setInput(['note="a=b"'])).toEqual({ note: 'a=b' });
   });
 
-  it('an empty value is refused (it is neither JSON nor a word)', () => {
-    expect(refusal(() => setInput(['name=']))).toContain('the value is not JSON');
+  it('takes an empty value as empty text (the field shape decides whether it may be empty)', () => {
+    expect(setInput(['name='])).toEqual({ name: '' });
   });
 
-  it('refuses text that is neither JSON nor a bare word, and says how to quote it', () => {
-    const message = refusal(() => setInput(['name=Joe Smith']));
-    expect(message).toContain('--set name=Joe Smith: the value is not JSON');
-    expect(message).toContain(`--set name='"Joe Smith"'`);
-    expect(refusal(() => setInput(['e={cap:0}']))).toContain('not JSON');
+  it('takes anything that is not a JSON literal as text, as gh api -F does', () => {
+    expect(setInput(['name=Front Desk Phone'])).toEqual({ name: 'Front Desk Phone' });
+    expect(setInput(['name=Joe Smith', "note=it's 5 o'clock", 'e={cap:0}', 'tag=[draft'])).toEqual({
+      name: 'Joe Smith',
+      note: "it's 5 o'clock",
+      e: '{cap:0}',
+      tag: '[draft',
+    });
+    // Leading zeros are not JSON: the digits stay text as typed.
+    expect(setInput(['zip=007'])).toEqual({ zip: '007' });
+    // JSON literals stay JSON, whatever they sit beside.
+    expect(setInput(['a=true', 'b=null', 'c=-1.5', 'd="x y"', 'e=[1,"two"]', 'f={"cap":0}'])).toEqual({
+      a: true,
+      b: null,
+      c: -1.5,
+      d: 'x y',
+      e: [1, 'two'],
+      f: { cap: 0 },
+    });
+  });
+
+  it('a secret taken as text is never quoted in an error, and is registered for scrubbing', () => {
+    expect(setInput(['voice.sip.password=two words'])).toEqual({ voice: { sip: { password: 'two words' } } });
+    expect(scrub('said two words')).not.toContain('two words');
+    forgetSecrets();
+    const message = refusal(() => setInput(['voice.sip.password=270113180000001111']));
+    expect(message).toContain('<secret value>');
+    expect(message).not.toContain('270113180000001111');
   });
 
   it('refuses an assignment without = or without a path', () => {

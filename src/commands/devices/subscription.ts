@@ -1,10 +1,10 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { useColor } from '../../cli/color.js';
-import { connect } from '../../cli/connect.js';
-import { carrierFlag, readFlags, shown } from '../../cli/support.js';
-import { carrierInput, esnInput } from '../../core/support/input.js';
+import { carrierFlag, readFlags, readInput } from '../../cli/support-flags.js';
+import { printView } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { renderCarrierSubscription } from '../../render/support-views.js';
+import { deviceSubscription } from '../../services/support/devices.js';
 
 export default class DevicesSubscription extends BaseCommand {
   static override summary = "Show the carrier's subscription for a device";
@@ -25,18 +25,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(DevicesSubscription);
-    const esn = esnInput('ESN', args.esn);
-    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const conn = await connect({ dir: flags.dir, target: flags.target });
-    try {
-      const result = await conn.client.getDeviceSubscription(esn, { carrier });
-      const sub = shown(result.data, flags['show-secrets']);
-      if (!this.jsonEnabled()) {
-        process.stdout.write(renderCarrierSubscription(sub, result.envelope, { color: useColor() }));
-      }
-      return sub;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const result = await deviceSubscription({ ...readInput(flags), carrier: flags.carrier, esn: args.esn });
+    printView(ui, renderCarrierSubscription(result.data, result.envelope, ui));
+    return result.data;
   }
 }

@@ -1,10 +1,10 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { useColor } from '../../cli/color.js';
-import { connect } from '../../cli/connect.js';
-import { readFlags, shown } from '../../cli/support.js';
-import { mdnInput } from '../../core/support/input.js';
+import { readFlags, readInput } from '../../cli/support-flags.js';
+import { printView } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { renderDevice } from '../../render/support-views.js';
+import { numberDevice } from '../../services/support/devices.js';
 
 export default class NumbersDevice extends BaseCommand {
   static override summary = 'Show the device that has a phone number, and its account';
@@ -22,16 +22,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(NumbersDevice);
-    const mdn = mdnInput('MDN', args.mdn);
-    const conn = await connect({ dir: flags.dir, target: flags.target });
-    try {
-      const result = await conn.client.getDeviceByMdn(mdn);
-      const device = shown(result.data, flags['show-secrets']);
-      if (!this.jsonEnabled())
-        process.stdout.write(renderDevice(device, result.envelope, { color: useColor() }));
-      return device;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const result = await numberDevice({ ...readInput(flags), mdn: args.mdn });
+    printView(ui, renderDevice(result.data, result.envelope, ui));
+    return result.data;
   }
 }

@@ -1,7 +1,10 @@
-import { gregorianIso } from '../../render/support-views.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
+import { changeInput, writeFlags } from '../../cli/support-flags.js';
+import { finish } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { isRecord } from '../../core/json.js';
+import { gregorianIso } from '../../render/support-views.js';
+import { pollPorts } from '../../services/support/ports.js';
 
 export default class PortsPoll extends BaseCommand {
   static override summary = "Poll the carrier's port-in messages now";
@@ -15,18 +18,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { flags } = await this.parseInput(PortsPoll);
-    const json = this.jsonEnabled();
-    const change = await openChange(flags);
-    const { conn, dryRun } = change;
-    try {
-      const result = await conn.client.pollPorts();
-      if (dryRun) return dryRunOutput(change, json);
-      const data = shown(result.data, flags['show-secrets']);
-      if (!json) this.log(describePoll(data, conn.label));
-      return data;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const result = await pollPorts(changeInput(flags));
+    return finish(ui, result, (data, done) => ui.out(describePoll(data, done.label)));
   }
 }
 

@@ -1,25 +1,12 @@
-import { gregorianIso } from '../../render/support-views.js';
 import { Args, Flags } from '@oclif/core';
-import type { PortStatusUpdate } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
-import { idInput } from '../../core/support/input.js';
+import { changeInput, writeFlags } from '../../cli/support-flags.js';
+import { finish } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { isRecord } from '../../core/json.js';
-
-/**
- * KAZOO's port request states. The reference shows only `completed` and `canceled`; the rest
- * are the states KAZOO's port requests go through, which the server accepts and nothing else,
- * so a typo is refused here (exit 64) instead of by the server.
- */
-const PORT_STATUS_CODES = [
-  'unconfirmed',
-  'pending',
-  'submitted',
-  'scheduled',
-  'completed',
-  'rejected',
-  'canceled',
-] as const;
+import { PORT_STATUS_CODES, PORT_STATUS_SOURCES } from '../../core/support/shapes.js';
+import { gregorianIso } from '../../render/support-views.js';
+import { setPortStatus } from '../../services/support/ports.js';
 
 export default class PortsStatus extends BaseCommand {
   static override summary = "Force a port-in request's status";
@@ -41,7 +28,7 @@ ${BaseCommand.exitCodesHelp}`;
     }),
     source: Flags.string({
       description: 'who reports the status [default on the server: top]',
-      options: ['carrier', 'top'],
+      options: [...PORT_STATUS_SOURCES],
     }),
   };
   static override args = {
@@ -50,23 +37,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(PortsStatus);
-    const portId = idInput('PORT_ID', args.port_id);
-    const status: PortStatusUpdate = {
-      code: flags.code,
-      ...(flags.source === undefined ? {} : { source: flags.source }),
-    };
-    const json = this.jsonEnabled();
-    const change = await openChange(flags);
-    const { conn, dryRun } = change;
-    try {
-      const result = await conn.client.setPortStatus(portId, status);
-      if (dryRun) return dryRunOutput(change, json);
-      const data = shown(result.data, flags['show-secrets']);
-      if (!json) this.log(describePort(portId, data, conn.label));
-      return data;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const result = await setPortStatus({ ...changeInput(flags), ...flags, portId: args.port_id });
+    return finish(ui, result, (data, done) => ui.out(describePort(result.portId, data, done.label)));
   }
 }
 

@@ -1,9 +1,10 @@
 import { Args } from '@oclif/core';
 import { stringify } from 'yaml';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connect } from '../../cli/connect.js';
-import { KIND_READERS, ROUTING_KINDS } from '../../cli/routing-kinds.js';
+import { ROUTING_KINDS, type RoutingKind } from '../../cli/routing-kinds.js';
 import { targetFlags } from '../../cli/target-flags.js';
+import { processUi } from '../../cli/ui.js';
+import { getRouting } from '../../services/support/routing.js';
 
 export default class RoutingGet extends BaseCommand {
   static override summary = 'Show one routing document';
@@ -19,14 +20,8 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(RoutingGet);
-    const reader = KIND_READERS[args.kind as (typeof ROUTING_KINDS)[number]];
-    const conn = await connect({ dir: flags.dir, target: flags.target });
-    try {
-      const doc = await reader.get(conn.client, args.id);
-      if (!this.jsonEnabled()) this.log(stringify(doc).trimEnd());
-      return doc;
-    } finally {
-      await conn.close();
-    }
+    const result = await getRouting({ ...flags, kind: args.kind as RoutingKind, id: args.id });
+    processUi({ json: this.jsonEnabled() }).out(stringify(result.doc).trimEnd());
+    return result.doc;
   }
 }

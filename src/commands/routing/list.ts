@@ -1,10 +1,11 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { tableWidth } from '../../cli/color.js';
-import { connect } from '../../cli/connect.js';
-import { KIND_READERS, ROUTING_KINDS } from '../../cli/routing-kinds.js';
+import { KIND_READERS, ROUTING_KINDS, type RoutingKind } from '../../cli/routing-kinds.js';
 import { targetFlags } from '../../cli/target-flags.js';
+import { processUi } from '../../cli/ui.js';
 import { renderTable } from '../../render/table.js';
+import { listRouting } from '../../services/support/routing.js';
 
 export default class RoutingList extends BaseCommand {
   static override summary = 'List routing documents of one kind';
@@ -22,17 +23,11 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown[]> {
     const { args, flags } = await this.parseInput(RoutingList);
-    const reader = KIND_READERS[args.kind as (typeof ROUTING_KINDS)[number]];
-    const conn = await connect({ dir: flags.dir, target: flags.target });
-    try {
-      const rows = await reader.list(conn.client);
-      if (!this.jsonEnabled()) {
-        this.log(`${args.kind} on ${conn.label}: ${rows.length}`);
-        this.log(renderTable(rows, reader.columns, { width: tableWidth() }).trimEnd());
-      }
-      return rows;
-    } finally {
-      await conn.close();
-    }
+    const kind = args.kind as RoutingKind;
+    const result = await listRouting({ ...flags, kind });
+    const ui = processUi({ json: this.jsonEnabled() });
+    ui.out(`${kind} on ${result.label}: ${result.rows.length}`);
+    ui.out(renderTable(result.rows, KIND_READERS[kind].columns, { width: tableWidth() }).trimEnd());
+    return result.rows;
   }
 }

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { useColor } from '../../cli/color.js';
-import { previewAffected, subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { confirmOrRefuse, dryRunOutput, openChange, shown, writeFlags, yesFlag } from '../../cli/support.js';
-import { carrierInput, idInput } from '../../core/support/input.js';
+import { changeInput, writeFlags, yesFlag } from '../../cli/support-flags.js';
+import { finish, printView } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { renderSubscription } from '../../render/support-views.js';
+import { deleteSubscription } from '../../services/support/subscriptions.js';
 
 export default class SubscriptionsDelete extends BaseCommand {
   static override summary = 'Delete a subscription document from TOP (the carrier is untouched)';
@@ -45,51 +45,17 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(SubscriptionsDelete);
-    const accountId = idInput('ACCOUNT_ID', args.account_id);
-    const subscriptionId = idInput('SUBSCRIPTION_ID', args.subscription_id);
-    const key = subscriptionKeyInput(flags, false);
-    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const json = this.jsonEnabled();
-    const change = await openChange(flags);
-    const { conn, dryRun } = change;
-    try {
-      const preview = await previewAffected(conn.client, {
-        accountId,
-        subscriptionId,
-        key,
-        carrier,
-        effect: flags.cascade ? 'delete-cascade' : 'delete',
-        showSecrets: flags['show-secrets'],
-        color: useColor(),
-      });
-      if (!json) {
-        if (preview.views !== '') process.stdout.write(preview.views);
-        this.log(`Deleting on ${conn.label}:`);
-        // At a terminal the confirmation lists them; with --yes or --dry-run, this does.
-        if (flags.yes || dryRun) for (const line of preview.what) this.log(`  ${line}`);
-      }
-      // Nothing is sent under --dry-run, so there is nothing to confirm.
-      if (!dryRun) {
-        await confirmOrRefuse(
-          `Delete subscription ${subscriptionId}${flags.cascade ? ' and its device' : ''}?`,
-          {
-            yes: flags.yes,
-            what: preview.what,
-          },
-        );
-      }
-      const result = await conn.client.deleteSubscription(accountId, subscriptionId, {
-        cascade: flags.cascade ? true : undefined,
-      });
-      if (dryRun) return dryRunOutput(change, json);
-      const sub = shown(result.data, flags['show-secrets']);
-      if (!json) {
-        this.log(`Deleted from account ${accountId}${flags.cascade ? ', with its device' : ''}:`);
-        process.stdout.write(renderSubscription(sub, { color: useColor() }));
-      }
-      return sub;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const input = {
+      ...changeInput(flags),
+      ...flags,
+      accountId: args.account_id,
+      subscriptionId: args.subscription_id,
+    };
+    const result = await deleteSubscription(input, ui);
+    return finish(ui, result, (sub) => {
+      ui.out(`Deleted from account ${result.accountId}${flags.cascade ? ', with its device' : ''}:`);
+      printView(ui, renderSubscription(sub, ui));
+    });
   }
 }

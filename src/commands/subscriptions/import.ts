@@ -1,12 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import type { SubscriptionImport } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { useColor } from '../../cli/color.js';
-import { fileInput } from '../../cli/patch-input.js';
-import { subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { dryRunOutput, openChange, shown, writeFlags } from '../../cli/support.js';
-import { carrierInput, idInput } from '../../core/support/input.js';
+import { changeInput, writeFlags } from '../../cli/support-flags.js';
+import { finish, printView } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { renderSubscription } from '../../render/support-views.js';
+import { importSubscription } from '../../services/support/subscriptions.js';
 
 export default class SubscriptionsImport extends BaseCommand {
   static override summary = 'Import a subscription that is active at the carrier into an account';
@@ -39,30 +37,17 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(SubscriptionsImport);
-    const accountId = idInput('ACCOUNT_ID', args.account_id);
-    const key = subscriptionKeyInput(flags, true);
-    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const deviceData =
-      flags['device-file'] === undefined
-        ? undefined
-        : await fileInput('--device-file', flags['device-file'], 'device data');
-    const body: SubscriptionImport = {
-      ...key,
-      ...(deviceData === undefined ? {} : { device_data: deviceData }),
+    const ui = processUi({ json: this.jsonEnabled() });
+    const input = {
+      ...changeInput(flags),
+      ...flags,
+      accountId: args.account_id,
+      deviceFile: flags['device-file'],
     };
-    const change = await openChange(flags);
-    const { conn, dryRun } = change;
-    try {
-      const result = await conn.client.importSubscription(accountId, body, { carrier });
-      if (dryRun) return dryRunOutput(change, this.jsonEnabled());
-      const sub = shown(result.data, flags['show-secrets']);
-      if (!this.jsonEnabled()) {
-        this.log(`Imported into account ${accountId} on ${conn.label}:`);
-        process.stdout.write(renderSubscription(sub, { color: useColor() }));
-      }
-      return sub;
-    } finally {
-      await conn.close();
-    }
+    const result = await importSubscription(input);
+    return finish(ui, result, (sub, done) => {
+      ui.out(`Imported into account ${result.accountId} on ${done.label}:`);
+      printView(ui, renderSubscription(sub, ui));
+    });
   }
 }

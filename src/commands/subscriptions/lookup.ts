@@ -1,11 +1,10 @@
 import { Flags } from '@oclif/core';
-import type { SubscriptionKey } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { useColor } from '../../cli/color.js';
-import { carrierFlag, connectSupport, readFlags, shown } from '../../cli/support.js';
-import { subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { carrierInput } from '../../core/support/input.js';
+import { carrierFlag, readFlags, readInput } from '../../cli/support-flags.js';
+import { printView } from '../../cli/support-output.js';
+import { processUi } from '../../cli/ui.js';
 import { renderLookup } from '../../render/support-views.js';
+import { lookupSubscription } from '../../services/support/subscriptions.js';
 
 export default class SubscriptionsLookup extends BaseCommand {
   static override summary = 'Look a subscription up at the carrier, and find it in TOP';
@@ -26,16 +25,9 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { flags } = await this.parseInput(SubscriptionsLookup);
-    const key: SubscriptionKey = subscriptionKeyInput(flags, true);
-    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const conn = await connectSupport({ dir: flags.dir, target: flags.target });
-    try {
-      const result = await conn.client.lookupSubscription(key, { carrier });
-      const data = shown(result.data, flags['show-secrets']);
-      if (!this.jsonEnabled()) process.stdout.write(renderLookup(data, { color: useColor() }));
-      return data;
-    } finally {
-      await conn.close();
-    }
+    const ui = processUi({ json: this.jsonEnabled() });
+    const result = await lookupSubscription({ ...readInput(flags), ...flags });
+    printView(ui, renderLookup(result.data, ui));
+    return result.data;
   }
 }

@@ -1,14 +1,12 @@
 import { Args, Flags } from '@oclif/core';
-import type { SubscriptionMove } from '../../api/types.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { runBulkCommand } from '../../cli/bulk.js';
-import { useColor } from '../../cli/color.js';
-import { previewAffected, subscriptionKeyInput } from '../../cli/subscription-target.js';
-import { confirmOrRefuse, dryRunOutput, openChange, shown, writeFlags, yesFlag } from '../../cli/support.js';
+import { changeInput, writeFlags, yesFlag } from '../../cli/support-flags.js';
+import { bulkExit, finish, interruptWatch, printView, refuseWithCsv } from '../../cli/support-output.js';
 import { concurrencyFlag } from '../../cli/target-flags.js';
-import { InvalidInputError, UsageError } from '../../core/errors.js';
-import { carrierInput, idInput } from '../../core/support/input.js';
+import { processUi } from '../../cli/ui.js';
+import { UsageError } from '../../core/errors.js';
 import { renderSubscription } from '../../render/support-views.js';
+import { moveSubscription, moveSubscriptionsFromCsv } from '../../services/support/subscriptions.js';
 
 export default class SubscriptionsMove extends BaseCommand {
   static override summary = 'Move a subscription, with its device, to another account and/or cluster';
@@ -16,7 +14,7 @@ export default class SubscriptionsMove extends BaseCommand {
 
 One subscription: before asking, kzops shows what will move. The support API cannot read a subscription by id, so give its --mdn, --esn or --sim to have it looked up: kzops then shows the subscription and its device, and refuses (exit 5) if the key names another subscription. Asks for confirmation at a terminal; without one, --yes is needed.
 
-A CSV file has the columns account_id,subscription_id,to_account[,to_cluster], one row per subscription. Every row is checked first: an invalid row is reported by line and skipped, the others run, --concurrency at a time, after one confirmation for the whole file. A row answered 503 or 429 (not processed) is tried again, up to 5 times; a row whose answer was lost is reported failed and not resent. Rows done are recorded in a journal (.kzops/journal/ beside the config directory, named by the file's content), so running the same file again skips them and retries only the rest. --json prints {done, failed, skipped, rows: [{line, status, reason, request_id}]}; the exit code is 4 when a row failed or was invalid.
+A CSV file has the columns account_id,subscription_id,to_account[,to_cluster], one row per subscription. Every row is checked first: an invalid row is reported by line and skipped, the others run, --concurrency at a time, after one confirmation for the whole file. A row answered 429 (not processed) is sent again; a row whose answer was lost (a dropped connection, 502, 503 or 504) is sent again to verify it (a move applies only from the source account, a patch sets the same values), up to 5 sends in all, then reported failed. Rows done are recorded in a journal (.kzops/journal/ beside the config directory, named by the file's content), so running the same file again skips them and retries only the rest. --json prints {done, failed, skipped, rows: [{line, status, reason, request_id}]}; the exit code is 4 when a row failed or was invalid.
 
 Under --dry-run the requests are printed as curl and not sent; otherwise each is recorded in the audit trail.
 
@@ -54,92 +52,41 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parseInput(SubscriptionsMove);
+    const ui = processUi({ json: this.jsonEnabled() });
+    const base = { ...changeInput(flags), yes: flags.yes };
     const csv = flags['from-csv'];
     if (csv !== undefined) {
-      const extra = [
-        args.account_id === undefined ? undefined : 'ACCOUNT_ID',
-        flags['to-account'] === undefined ? undefined : '--to-account',
-        flags['to-cluster'] === undefined ? undefined : '--to-cluster',
-        ...(['esn', 'sim', 'mdn', 'carrier'] as const).map((f) =>
-          flags[f] === undefined ? undefined : `--${f}`,
-        ),
-      ].filter((x): x is string => x !== undefined);
-      if (extra.length > 0) {
-        throw new UsageError(
-          `--from-csv takes the subscriptions and targets from the file: drop ${extra.join(', ')}`,
-          {
-            hint: 'see kzops subscriptions move --help',
-          },
-        );
-      }
-      return runBulkCommand({
-        kind: 'move',
-        file: csv,
-        dir: flags.dir,
-        target: flags.target,
-        auditLog: flags['audit-log'],
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
-        json: this.jsonEnabled(),
-        concurrency: flags.concurrency,
-        log: (line) => this.log(line),
+      refuseWithCsv('targets', 'move', {
+        ACCOUNT_ID: args.account_id,
+        '--to-account': flags['to-account'],
+        '--to-cluster': flags['to-cluster'],
+        '--esn': flags.esn,
+        '--sim': flags.sim,
+        '--mdn': flags.mdn,
+        '--carrier': flags.carrier,
       });
+      const input = { ...base, file: csv, concurrency: flags.concurrency, watch: interruptWatch };
+      const result = await moveSubscriptionsFromCsv(input, ui);
+      bulkExit(result);
+      return result.report;
     }
     if (args.account_id === undefined || args.subscription_id === undefined) {
       throw new UsageError('give ACCOUNT_ID and SUBSCRIPTION_ID, or --from-csv FILE', {
         hint: 'see kzops subscriptions move --help',
       });
     }
-    const accountId = idInput('ACCOUNT_ID', args.account_id);
-    const subscriptionId = idInput('SUBSCRIPTION_ID', args.subscription_id);
-    if (flags['to-account'] === undefined)
-      throw new InvalidInputError('--to-account is required (or --from-csv FILE)');
-    const move: SubscriptionMove = { target_account_id: idInput('--to-account', flags['to-account']) };
-    if (flags['to-cluster'] !== undefined)
-      move.target_cluster_id = idInput('--to-cluster', flags['to-cluster']);
-    if (move.target_account_id === accountId && move.target_cluster_id === undefined) {
-      throw new InvalidInputError(
-        `--to-account ${accountId} is the account the subscription is in: give another account, or --to-cluster`,
-      );
-    }
-    const key = subscriptionKeyInput(flags, false);
-    const carrier = flags.carrier === undefined ? undefined : carrierInput('--carrier', flags.carrier);
-    const json = this.jsonEnabled();
-    const change = await openChange(flags);
-    const { conn, dryRun } = change;
-    try {
-      const preview = await previewAffected(conn.client, {
-        accountId,
-        subscriptionId,
-        key,
-        carrier,
-        effect: 'move',
-        showSecrets: flags['show-secrets'],
-        color: useColor(),
-      });
-      const where =
-        `account ${move.target_account_id}` +
-        (move.target_cluster_id === undefined ? '' : `, cluster ${move.target_cluster_id}`);
-      const what = [...preview.what, `to ${where}`];
-      if (!json) {
-        if (preview.views !== '') process.stdout.write(preview.views);
-        this.log(`Moving on ${conn.label}:`);
-        // At a terminal the confirmation lists them; with --yes or --dry-run, this does.
-        if (flags.yes || dryRun) for (const line of what) this.log(`  ${line}`);
-      }
-      if (!dryRun) {
-        await confirmOrRefuse(`Move subscription ${subscriptionId} to ${where}?`, { yes: flags.yes, what });
-      }
-      const result = await conn.client.moveSubscription(accountId, subscriptionId, move);
-      if (dryRun) return dryRunOutput(change, json);
-      const sub = shown(result.data, flags['show-secrets']);
-      if (!json) {
-        this.log(`Moved from account ${accountId} to ${where}:`);
-        process.stdout.write(renderSubscription(sub, { color: useColor() }));
-      }
-      return sub;
-    } finally {
-      await conn.close();
-    }
+    const input = {
+      ...base,
+      ...flags,
+      accountId: args.account_id,
+      subscriptionId: args.subscription_id,
+      toAccount: flags['to-account'],
+      toCluster: flags['to-cluster'],
+    };
+    const result = await moveSubscription(input, ui);
+    return finish(ui, result, (sub) => {
+      ui.out(`Moved from account ${result.accountId} to ${result.where}:`);
+      printView(ui, renderSubscription(sub, ui));
+    });
   }
 }

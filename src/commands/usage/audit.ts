@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connectSupport, monthRangeFlags, readFlags, shown } from '../../cli/support.js';
-import { monthRangeInput } from '../../core/support/input.js';
-import { auditCsvRows } from '../../core/support/usage-csv.js';
-import { renderUsageReport, usageCsvText } from '../../render/usage.js';
+import { monthRangeFlags, readFlags, readInput } from '../../cli/support-flags.js';
+import { processUi } from '../../cli/ui.js';
+import { usageAudit } from '../../services/support/usage.js';
 
 export default class UsageAudit extends BaseCommand {
   static override summary = 'Data usage of every account, for a month or a range of months';
@@ -28,30 +27,14 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { flags } = await this.parseInput(UsageAudit);
-    const range = monthRangeInput(flags);
-    const conn = await connectSupport({ dir: flags.dir, target: flags.target });
-    try {
-      const { client } = conn;
-      if (flags.csv) {
-        const csv =
-          range !== undefined && 'month' in range
-            ? await client.getUsageAuditCsv(range.month)
-            : usageCsvText(auditCsvRows((await client.getUsageAudit(range)).data));
-        process.stdout.write(csv);
-        // Nothing for oclif to print as JSON: the CSV is the whole output.
-        return undefined;
-      }
-      const report = (
-        range !== undefined && 'month' in range
-          ? await client.getUsageAuditForMonth(range.month)
-          : await client.getUsageAudit(range)
-      ).data;
-      if (this.jsonEnabled()) return shown(report, flags['show-secrets']);
-      const fetchMonth = async (month: string) => (await client.getUsageAuditForMonth(month)).data;
-      this.log((await renderUsageReport('audit', conn.label, report, auditCsvRows, fetchMonth)).trimEnd());
-      return report;
-    } finally {
-      await conn.close();
+    const json = this.jsonEnabled();
+    const result = await usageAudit({ ...readInput(flags), ...flags, json });
+    if (result.format === 'csv') {
+      // The CSV is the whole output, also under --json: nothing for oclif to print as JSON.
+      process.stdout.write(result.csv);
+      return undefined;
     }
+    if (result.format === 'text') processUi({ json }).out(result.text.trimEnd());
+    return result.report;
   }
 }

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { connectSupport, monthRangeFlags, readFlags, shown } from '../../cli/support.js';
-import { monthRangeInput } from '../../core/support/input.js';
-import { unknownNumbersCsvRows } from '../../core/support/usage-csv.js';
-import { renderUsageReport, usageCsvText } from '../../render/usage.js';
+import { monthRangeFlags, readFlags, readInput } from '../../cli/support-flags.js';
+import { processUi } from '../../cli/ui.js';
+import { usageUnknownNumbers } from '../../services/support/usage.js';
 
 export default class UsageUnknownNumbers extends BaseCommand {
   static override summary = 'Data usage of numbers that belong to no account, for a month or a range';
@@ -27,30 +26,14 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<unknown> {
     const { flags } = await this.parseInput(UsageUnknownNumbers);
-    const range = monthRangeInput(flags);
-    const conn = await connectSupport({ dir: flags.dir, target: flags.target });
-    try {
-      const { client } = conn;
-      const report = (
-        range !== undefined && 'month' in range
-          ? await client.getUnknownNumbersUsageForMonth(range.month)
-          : await client.getUnknownNumbersUsage(range)
-      ).data;
-      if (flags.csv) {
-        process.stdout.write(usageCsvText(unknownNumbersCsvRows(report)));
-        // Nothing for oclif to print as JSON: the CSV is the whole output.
-        return undefined;
-      }
-      if (this.jsonEnabled()) return shown(report, flags['show-secrets']);
-      const fetchMonth = async (month: string) => (await client.getUnknownNumbersUsageForMonth(month)).data;
-      this.log(
-        (
-          await renderUsageReport('unknown-numbers', conn.label, report, unknownNumbersCsvRows, fetchMonth)
-        ).trimEnd(),
-      );
-      return report;
-    } finally {
-      await conn.close();
+    const json = this.jsonEnabled();
+    const result = await usageUnknownNumbers({ ...readInput(flags), ...flags, json });
+    if (result.format === 'csv') {
+      // The CSV is the whole output, also under --json: nothing for oclif to print as JSON.
+      process.stdout.write(result.csv);
+      return undefined;
     }
+    if (result.format === 'text') processUi({ json }).out(result.text.trimEnd());
+    return result.report;
   }
 }

@@ -218,7 +218,7 @@ export function patchRows(table: CsvTable, file: string): BulkRows<PatchRow> {
         const ok = check(() => setInput([`${path}=${text}`]), []);
         if (ok === undefined) {
           reasons.push(
-            `${path}: ${JSON.stringify(text)} is not a JSON value or a bare word (write text with spaces or symbols in JSON quotes: """text""")`,
+            `${path}: ${JSON.stringify(text)} is a number too large to keep its digits (write it as text in JSON quotes: """${text}""")`,
           );
         } else {
           assignments.push(`${path}=${text}`);

@@ -121,12 +121,12 @@ const PATH_SEGMENT = /^[A-Za-z0-9_-]+$/;
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * `--set path=value ...` as one PATCH body. The path is dot-separated keys. The value is JSON
- * (`true`, `12`, `null`, `"text"`, `{"a":1}`, `[1,2]`); a bare word that is not JSON (letters,
- * digits and `_ . : @ + / -`) is taken as a string, so `--set status=active` and
- * `--set plan=260PLAN1` work. A value that is JSON stays JSON: quote digits to keep them text
- * (`--set plan='"260"'`).
- * Anything else that is not valid JSON is refused rather than guessed at.
+ * `--set path=value ...` as one PATCH body. The path is dot-separated keys. A value that is a
+ * JSON literal (`true`, `false`, `null`, `12`, `"text"`, `{"a":1}`, `[1,2]`) is that JSON value;
+ * anything else is taken as text, as `gh api -F` does, so `--set name=Front Desk Phone` and
+ * `--set plan=260PLAN1` set strings. Quote digits to keep them text (`--set plan='"260"'`).
+ * An integer too large to keep its digits as a number (an 18-digit ESN) is refused, with the
+ * hint to quote it.
  */
 export function setInput(assignments: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -192,8 +192,6 @@ function setValue(path: string, text: string): unknown {
     if (secret) registerSecretLeaves(value);
     return value;
   }
-  if (/^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*$/.test(text)) return text;
-  throw new InvalidInputError(
-    `--set ${path}=${shown}: the value is not JSON (quote text as '"text"', e.g. --set ${path}='"${shown}"')`,
-  );
+  // Not a JSON literal: text, as typed (the field's shape is checked after).
+  return text;
 }

@@ -6,11 +6,11 @@
  * A device is tied to a subscription by its `subscription.esn` / `subscription.mdn`; the
  * carrier's own records (`state.carrier_subscriptions`) are what imports and lookups read.
  */
+import { dataPolicySchema, MDN_SCHEMA, voiceSchema } from '../../core/support/shapes.js';
 import { conflict, notFound } from '../errors.js';
 import {
   findCarrierRecord,
   carrierInfo,
-  MDN_INPUT_PATTERN,
   normalizeMdn,
   pickQuery,
   sameEsn,
@@ -203,51 +203,10 @@ export function newDevice(
 // ---------------------------------------------------------------------------------------
 // Request schemas
 
-const CAP = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['cap'],
-  properties: { cap: { type: 'integer', minimum: 0 } },
-};
-const THROTTLE = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['cap', 'rate'],
-  properties: {
-    cap: { type: 'integer', minimum: 0 },
-    rate: { type: 'string', pattern: '^[0-9]+[kKmMgG]?$' },
-  },
-};
-
 /** A device data policy in either shape the reference shows (`caps.*` or flat). */
-export const DATA_POLICY_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    caps: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { blocking: CAP, throttling: THROTTLE },
-    },
-    blocking: CAP,
-    throttling: THROTTLE,
-  },
-};
+export const DATA_POLICY_SCHEMA = dataPolicySchema();
 
-export const VOICE_SCHEMA = {
-  type: 'object',
-  properties: {
-    protocol: { type: 'string', minLength: 1 },
-    sip: {
-      type: 'object',
-      properties: {
-        realm: { type: 'string', minLength: 1 },
-        username: { type: 'string', minLength: 1 },
-        password: { type: 'string', minLength: 1 },
-      },
-    },
-  },
-};
+export const VOICE_SCHEMA = voiceSchema();
 
 /** `name`, `voice`, `data` of a device, as an import sends them. */
 export const DEVICE_FIELDS_SCHEMA = {
@@ -257,7 +216,7 @@ export const DEVICE_FIELDS_SCHEMA = {
 };
 
 export const CARRIER_FLAG_SCHEMA = { type: 'string', minLength: 1 };
-export const MDN_SCHEMA = { type: 'string', pattern: MDN_INPUT_PATTERN };
+export { MDN_SCHEMA };
 /** A KAZOO id: 32 lowercase hex characters. */
 export const ID_SCHEMA = { type: 'string', pattern: '^[0-9a-f]{32}$' };
 

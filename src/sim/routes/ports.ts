@@ -2,6 +2,7 @@
  * Port-in routes of the support API (level master): force a poll of the carrier's port
  * messages, and force a port's status when the carrier's messaging is unreliable.
  */
+import { PORT_STATUS_CODES, PORT_STATUS_SOURCES } from '../../core/support/shapes.js';
 import { notFound } from '../errors.js';
 import { sameMdn } from '../mdn.js';
 import { publicView, type Doc, type JsonObject, type SimContext } from '../model.js';
@@ -9,16 +10,6 @@ import type { RouteDef, SimRequest, SimResult } from '../route.js';
 import { compileValidator } from '../validate.js';
 import { gregorianNow, touch } from './devices.js';
 import { isRecord } from '../../core/json.js';
-
-export const PORT_STATUS_CODES = [
-  'unconfirmed',
-  'pending',
-  'submitted',
-  'scheduled',
-  'completed',
-  'rejected',
-  'canceled',
-] as const;
 
 /** Final statuses: reaching one of them updates the device that uses the number. */
 const DEVICE_UPDATING = new Set<string>(['completed', 'canceled']);
@@ -38,7 +29,7 @@ const validateStatus = compileValidator({
       required: ['code'],
       properties: {
         code: { enum: [...PORT_STATUS_CODES] },
-        source: { enum: ['carrier', 'top'] },
+        source: { enum: [...PORT_STATUS_SOURCES] },
         // Accepted so clients that echo a status back are not rejected, but always ignored:
         // the reference says the route sets `forced_update: true` and it cannot be overridden.
         forced_update: true,

@@ -12,70 +12,19 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { isSecretPath, registerSecretsIn } from '../api/redact.js';
-import { InvalidInputError } from '../core/errors.js';
-import { MDN_INPUT_PATTERN } from '../core/mdn.js';
-import { exactlyOne, setInput } from '../core/support/input.js';
-import { isRecord } from '../core/json.js';
+import { isSecretPath, registerSecretsIn } from '../../api/redact.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { exactlyOne, setInput } from '../../core/support/input.js';
+import { dataPolicySchema, MDN_SCHEMA, nullable, voiceSchema } from '../../core/support/shapes.js';
+import { isRecord } from '../../core/json.js';
 
 type JsonSchema = Record<string, unknown>;
 
-const nullable = (schema: JsonSchema): JsonSchema => ({
-  ...schema,
-  type: [schema.type as string, 'null'],
-});
-
 const TEXT: JsonSchema = { type: 'string', minLength: 1 };
-const MDN: JsonSchema = { type: 'string', pattern: MDN_INPUT_PATTERN };
+const MDN = MDN_SCHEMA;
 const STRINGS: JsonSchema = { type: 'array', items: { type: 'string' } };
-
-const CAP: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['cap'],
-  properties: { cap: { type: 'integer', minimum: 0 } },
-};
-const THROTTLE: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['cap', 'rate'],
-  properties: {
-    cap: { type: 'integer', minimum: 0 },
-    rate: { type: 'string', pattern: '^[0-9]+[kKmMgG]?$' },
-  },
-};
-
-/** A data policy in either shape the reference shows: `caps.{blocking,throttling}` or flat. */
-function dataPolicy(patch: boolean): JsonSchema {
-  const maybe = (s: JsonSchema) => (patch ? nullable(s) : s);
-  return {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      caps: maybe({
-        type: 'object',
-        additionalProperties: false,
-        properties: { blocking: maybe(CAP), throttling: maybe(THROTTLE) },
-      }),
-      blocking: maybe(CAP),
-      throttling: maybe(THROTTLE),
-    },
-  };
-}
-
-function voice(patch: boolean): JsonSchema {
-  const maybe = (s: JsonSchema) => (patch ? nullable(s) : s);
-  return {
-    type: 'object',
-    properties: {
-      protocol: maybe(TEXT),
-      sip: maybe({
-        type: 'object',
-        properties: { realm: maybe(TEXT), username: maybe(TEXT), password: maybe(TEXT) },
-      }),
-    },
-  };
-}
+const dataPolicy = dataPolicySchema;
+const voice = voiceSchema;
 
 /** The device fields an import (or a subscription import's `device_data`) may carry. */
 const DEVICE_FIELDS: Record<string, JsonSchema> = {

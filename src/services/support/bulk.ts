@@ -7,11 +7,12 @@
  * (`.kzops/journal/<first 16 hex of the file's sha256>.jsonl`) records each row done on each
  * target, so running the same file again skips what is done and retries only the rest.
  *
- * Retries: the client never resends a move or a patch (neither is idempotent) itself, except
- * after a 429, which guarantees nothing was applied. A row whose answer was lost (the
- * connection dropped, a gateway error, or a 503, which crossbar also sends after a save) has an
- * unknown outcome (OutcomeUnknownError). It is noted in the journal as `unknown` at once, then
- * verified, not resent blindly:
+ * Retries: the client's retry policy (src/api/retry.ts) with per-call options. A move or a patch
+ * is not idempotent, so by default the client resends one only after a 429, which guarantees
+ * nothing was applied. A row whose answer was lost (the connection dropped, a gateway error,
+ * or a 503, which crossbar also sends after a save) has an unknown outcome; bulk asks the
+ * client to resend it anyway (`resendUnknown`), because a resend here verifies rather than
+ * repeats, and notes it in the journal as `unknown` before each resend:
  * - a move is conditional on the subscription being in the source account, so it cannot apply
  *   twice: sent again, a success means it had not happened and now has; a 404 means the
  *   subscription has left the source account, so the lost move went through;
@@ -23,21 +24,18 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import cliProgress from 'cli-progress';
-import { KazooApiError, OutcomeUnknownError } from '../api/errors.js';
-import type { ApiResult } from '../api/types.js';
-import { InterruptedError, InvalidInputError, KzopsError } from '../core/errors.js';
-import { bulkRows, type BulkKind, type BulkRow, type InvalidRow } from '../core/support/bulk-rows.js';
-import { DRY_RUN_NOTE } from '../render/support-views.js';
-import { setOutcome, signalOutcome } from './exit-codes.js';
-import { watchInterrupts } from './interrupts.js';
-import { confirmOrRefuse, connectSupport, type SupportConnection } from './support.js';
+import type { CallRetryOptions } from '../../api/client.js';
+import { KazooApiError, OutcomeUnknownError } from '../../api/errors.js';
+import type { ApiResult } from '../../api/types.js';
+import { InterruptedError, InvalidInputError, KzopsError } from '../../core/errors.js';
+import { bulkRows, type BulkKind, type BulkRow, type InvalidRow } from '../../core/support/bulk-rows.js';
+import { Limit } from '../../core/limit.js';
+import { DRY_RUN_NOTE } from '../../render/support-views.js';
+import type { ProgressBar, Ui } from '../ui.js';
+import { confirmOrRefuse, connectSupport, type SupportConnection } from './session.js';
 
 /** Sends per row when the outcome stays unknown (each send after the first verifies the one before). */
 export const MAX_TRIES = 5;
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_CAP_MS = 4_000;
 
 export type BulkRowStatus = 'done' | 'failed' | 'skipped' | 'dry_run';
 
@@ -108,7 +106,19 @@ export function readJournal(path: string, target: string): Map<number, JournalEn
   return out;
 }
 
-export interface BulkCommandInput {
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Ctrl-C and SIGTERM while rows run (src/cli/interrupts.ts's watch has this shape). */
+export interface StopWatch {
+  /** Aborted by the first signal. */
+  readonly signal: AbortSignal;
+  readonly received: StopSignal | undefined;
+  /** Runs before the process exits on a second signal. */
+  onForce(hook: () => void): void;
+  dispose(): void;
+}
+
+export interface BulkInput {
   kind: BulkKind;
   /** The --from-csv path, as given. */
   file: string;
@@ -117,18 +127,36 @@ export interface BulkCommandInput {
   auditLog: string | undefined;
   dryRun: boolean;
   yes: boolean;
-  json: boolean;
   concurrency: number;
   /** Patch only: `--recursive`. */
-  recursive?: boolean;
-  /** Human output (stdout). */
-  log: (line: string) => void;
+  recursive?: boolean | undefined;
   /** A further check of each valid row (e.g. the patch's shape); throws InvalidInputError to refuse it. */
   checkRow?: (row: BulkRow) => void;
+  /**
+   * Starts watching for Ctrl-C and SIGTERM once rows are about to be sent (not under
+   * --dry-run); `onFirst` is told of the first signal. Without it, signals get Node's default.
+   */
+  watch?: (onFirst: (signal: StopSignal) => void) => StopWatch;
 }
 
-/** The whole bulk command: read and check the file, confirm once, run, journal, summarize. */
-export async function runBulkCommand(input: BulkCommandInput): Promise<BulkReport> {
+/**
+ * `done`: every row done or skipped as done; `partial`: a row failed or was invalid;
+ * `interrupted`: a signal stopped the run (`signal`); `dry_run`: nothing was sent.
+ */
+export type BulkOutcome = 'done' | 'partial' | 'interrupted' | 'dry_run';
+
+export interface BulkResult {
+  outcome: BulkOutcome;
+  signal?: StopSignal;
+  /** What --json prints. */
+  report: BulkReport;
+}
+
+/**
+ * The whole bulk fix: read and check the file, confirm once, run, journal, summarize. Human
+ * lines go to `ui.out` (a --json caller's Ui prints none of them); the report is returned.
+ */
+export async function runBulk(input: BulkInput, ui: Ui): Promise<BulkResult> {
   let content: Buffer;
   try {
     content = readFileSync(input.file);
@@ -179,8 +207,7 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
         todo.push(row);
       }
     }
-    const human = !input.json;
-    if (human) reportInvalid(invalid, input.log);
+    reportInvalid(invalid, ui);
     const verb = input.kind === 'move' ? 'Move' : 'Patch';
     if (todo.length > 0 && !input.dryRun) {
       const what = [
@@ -189,8 +216,8 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       const doneBefore = rows.length - todo.length;
       if (doneBefore > 0) what.push(`${doneBefore} rows already done (journal) are skipped`);
       if (invalid.length > 0) what.push(`${invalid.length} invalid rows are skipped`);
-      if (input.yes && human) for (const line of what) input.log(`  ${line}`);
-      await confirmOrRefuse(`${verb} ${todo.length} subscriptions?`, { yes: input.yes, what });
+      if (input.yes) for (const line of what) ui.out(`  ${line}`);
+      await confirmOrRefuse(ui, `${verb} ${todo.length} subscriptions?`, { yes: input.yes, what });
     }
 
     // Ctrl-C or SIGTERM: no row is started any more, the rows under way finish and are
@@ -198,12 +225,11 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
     // been journaled `unknown` before it went out, so a re-run verifies it).
     const watch = input.dryRun
       ? undefined
-      : watchInterrupts({
-          onFirst: (signal) =>
-            process.stderr.write(
-              `\n${signal} received: starting no more rows; finishing the rows under way (again to stop at once)\n`,
-            ),
-        });
+      : input.watch?.((signal) =>
+          ui.err(
+            `\n${signal} received: starting no more rows; finishing the rows under way (again to stop at once)`,
+          ),
+        );
     watch?.signal.addEventListener('abort', () => conn.client.stop(watch.received), { once: true });
     const ctx: RunContext = {
       stop: watch?.signal ?? new AbortController().signal,
@@ -214,6 +240,7 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       known,
       input,
       curls,
+      ui,
     };
     try {
       if (input.dryRun) {
@@ -246,14 +273,13 @@ export async function runBulkCommand(input: BulkCommandInput): Promise<BulkRepor
       journal,
       ...(input.dryRun ? { dry_run: true as const } : {}),
     };
-    if (human) summarize(report, verb, input, conn.label);
+    summarize(report, verb, input.file, conn.label, ui);
     if (watch?.received) {
-      process.stderr.write(
-        `Interrupted: the rows done are in the journal; run the same file again to do the rest.\n`,
-      );
-      setOutcome(signalOutcome(watch.received));
-    } else if (report.failed > 0 || invalid.length > 0) setOutcome('partial');
-    return report;
+      ui.err('Interrupted: the rows done are in the journal; run the same file again to do the rest.');
+      return { outcome: 'interrupted', signal: watch.received, report };
+    }
+    if (input.dryRun) return { outcome: 'dry_run', report };
+    return { outcome: report.failed > 0 || invalid.length > 0 ? 'partial' : 'done', report };
   } finally {
     await conn.close();
   }
@@ -268,22 +294,24 @@ interface RunContext {
   journal: string;
   target: string;
   known: Map<number, JournalEntry>;
-  input: BulkCommandInput;
+  input: BulkInput;
   curls: string[];
+  ui: Ui;
 }
 
-function send(row: BulkRow, ctx: RunContext): Promise<ApiResult<unknown>> {
+function send(row: BulkRow, ctx: RunContext, retry?: CallRetryOptions): Promise<ApiResult<unknown>> {
   const { client } = ctx.conn;
-  if (row.kind === 'move') return client.moveSubscription(row.accountId, row.subscriptionId, row.move);
+  if (row.kind === 'move')
+    return client.moveSubscription(row.accountId, row.subscriptionId, row.move, { retry });
   const opts = ctx.input.recursive === undefined ? {} : { recursive: ctx.input.recursive };
-  return client.patchSubscription(row.accountId, row.subscriptionId, row.patch, opts);
+  return client.patchSubscription(row.accountId, row.subscriptionId, row.patch, { ...opts, retry });
 }
 
 async function dryRunRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
   ctx.curls.length = 0;
   await send(row, ctx);
   const curl = ctx.curls.join('\n');
-  if (!ctx.input.json) ctx.input.log(`# line ${row.line}: ${describe(row)}\n${curl}`);
+  ctx.ui.out(`# line ${row.line}: ${describe(row)}\n${curl}`);
   return { line: row.line, status: 'dry_run', curl };
 }
 
@@ -306,12 +334,6 @@ function record(ctx: RunContext, row: BulkRow, status: JournalEntry['status'], r
   mkdirSync(join(ctx.journal, '..'), { recursive: true });
   // Synchronous, so a row reported done is on disk before the next one starts.
   appendFileSync(ctx.journal, `${JSON.stringify(entry)}\n`);
-}
-
-/** Full jitter before a verifying send, so a struggling server is not hit at once again. */
-function backoff(tries: number): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (tries - 1));
-  return Math.floor(Math.random() * ceiling);
 }
 
 /** Whether `doc` holds `sent`: equal values, or for an object every key sent (null: removed). */
@@ -342,93 +364,99 @@ function requestNote(id: string): string {
   return id === '' ? '' : ` (request ${id})`;
 }
 
+/** A row the run stopped before it could send (or verify) it. */
+function interrupted(row: BulkRow, lost: Lost | undefined): BulkRowReport {
+  return lost === undefined
+    ? { line: row.line, status: 'skipped', reason: 'not sent: the run was interrupted' }
+    : {
+        line: row.line,
+        status: 'failed',
+        reason: `${lost.reason}${requestNote(lost.requestId)}; the run was interrupted before it could be verified (a re-run of this file verifies it)`,
+      };
+}
+
+interface Lost {
+  requestId: string;
+  reason: string;
+}
+
 async function runRow(row: BulkRow, ctx: RunContext): Promise<BulkRowReport> {
   // An answer lost in this run, or in an earlier one (the journal says `unknown`).
   const earlier = ctx.known.get(row.line);
-  let lost: { requestId: string; reason: string } | undefined =
+  let lost: Lost | undefined =
     earlier?.status === 'unknown'
       ? { requestId: earlier.request_id, reason: 'an earlier run lost its answer' }
       : undefined;
-  for (let tries = 1; ; tries++) {
-    if (ctx.stop.aborted) {
-      return lost === undefined
-        ? { line: row.line, status: 'skipped', reason: 'not sent: the run was interrupted' }
-        : {
-            line: row.line,
-            status: 'failed',
-            reason: `${lost.reason}${requestNote(lost.requestId)}; the run was interrupted before it could be verified (a re-run of this file verifies it)`,
-          };
-    }
-    // Written before the request goes out: a run killed now leaves the row to be verified.
-    record(ctx, row, 'unknown', lost?.requestId ?? '');
-    try {
-      const res = await send(row, ctx);
-      const requestId = res.requestId ?? '';
-      const missing = unheld(row, res.data);
-      if (missing.length > 0) {
-        record(ctx, row, 'failed', requestId);
-        return withId(
-          {
-            line: row.line,
-            status: 'failed',
-            reason: `the answer does not hold ${missing.join(', ')} as sent`,
-          },
-          requestId,
-        );
-      }
-      record(ctx, row, 'done', requestId);
-      const note =
-        lost === undefined
-          ? {}
-          : { reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; sent again, done` };
-      return withId({ line: row.line, status: 'done', ...note }, requestId);
-    } catch (err) {
-      if (err instanceof InterruptedError) {
-        // The client refused to send it: the run is stopping.
-        record(ctx, row, 'not_sent', '');
-        if (lost !== undefined) record(ctx, row, 'unknown', lost.requestId);
-        continue; // the loop's first check reports it
-      }
-      if (err instanceof OutcomeUnknownError) {
-        lost = { requestId: err.requestId ?? '', reason: `its answer was lost: ${err.reason}` };
-        record(ctx, row, 'unknown', lost.requestId);
-        if (tries < MAX_TRIES) {
-          await delay(backoff(tries));
-          continue;
-        }
-        return withId(
-          {
-            line: row.line,
-            status: 'failed',
-            reason: `${err.summary()}; still unknown after ${tries} sends (a re-run of this file verifies it)`,
-          },
-          err.requestId,
-        );
-      }
-      if (!(err instanceof KzopsError)) throw err;
-      const requestId = (err as { requestId?: string }).requestId;
-      if (lost !== undefined && row.kind === 'move' && err instanceof KazooApiError && err.status === 404) {
-        // The move only applies from the source account: gone from it means the lost move went through.
-        record(ctx, row, 'done', lost.requestId);
-        return withId(
-          {
-            line: row.line,
-            status: 'done',
-            reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; the subscription has left the source account, so that move went through`,
-          },
-          requestId,
-        );
-      }
-      record(ctx, row, 'failed', requestId ?? '');
+  if (ctx.stop.aborted) return interrupted(row, lost);
+  // Written before the request goes out: a run killed now leaves the row to be verified.
+  record(ctx, row, 'unknown', lost?.requestId ?? '');
+  const retry: CallRetryOptions = {
+    maxAttempts: MAX_TRIES,
+    // A resend verifies the lost one (see the top of this file), so the client may make it.
+    resendUnknown: true,
+    onResend: (answer) => {
+      lost = { requestId: answer.requestId, reason: `its answer was lost: ${answer.reason}` };
+      // The lost answer, then the resend about to go out: both `unknown` until one is answered.
+      record(ctx, row, 'unknown', lost.requestId);
+      record(ctx, row, 'unknown', lost.requestId);
+    },
+  };
+  try {
+    const res = await send(row, ctx, retry);
+    const requestId = res.requestId ?? '';
+    const missing = unheld(row, res.data);
+    if (missing.length > 0) {
+      record(ctx, row, 'failed', requestId);
       return withId(
         {
           line: row.line,
           status: 'failed',
-          reason: err.summary() + (tries > 1 ? ` (after ${tries} sends)` : ''),
+          reason: `the answer does not hold ${missing.join(', ')} as sent`,
         },
         requestId,
       );
     }
+    record(ctx, row, 'done', requestId);
+    const note =
+      lost === undefined
+        ? {}
+        : { reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; sent again, done` };
+    return withId({ line: row.line, status: 'done', ...note }, requestId);
+  } catch (err) {
+    if (err instanceof InterruptedError) {
+      // The client refused to send it: the run is stopping.
+      record(ctx, row, 'not_sent', '');
+      if (lost !== undefined) record(ctx, row, 'unknown', lost.requestId);
+      return interrupted(row, lost);
+    }
+    if (err instanceof OutcomeUnknownError) {
+      // The client's last attempt lost its answer too.
+      record(ctx, row, 'unknown', err.requestId ?? '');
+      return withId(
+        {
+          line: row.line,
+          status: 'failed',
+          reason: `${err.summary()}; still unknown after ${err.attempts} sends (a re-run of this file verifies it)`,
+        },
+        err.requestId,
+      );
+    }
+    if (!(err instanceof KzopsError)) throw err;
+    const requestId = (err as { requestId?: string }).requestId;
+    if (lost !== undefined && row.kind === 'move' && err instanceof KazooApiError && err.status === 404) {
+      // The move only applies from the source account: gone from it means the lost move went through.
+      record(ctx, row, 'done', lost.requestId);
+      return withId(
+        {
+          line: row.line,
+          status: 'done',
+          reason: `verified: ${lost.reason}${requestNote(lost.requestId)}; the subscription has left the source account, so that move went through`,
+        },
+        requestId,
+      );
+    }
+    record(ctx, row, 'failed', requestId ?? '');
+    return withId({ line: row.line, status: 'failed', reason: err.summary() }, requestId);
   }
 }
 
@@ -437,35 +465,26 @@ async function runRows(
   ctx: RunContext,
   done: (report: BulkRowReport) => void,
 ): Promise<void> {
-  const { input } = ctx;
-  const tty = process.stderr.isTTY === true;
-  const bar =
-    tty && rows.length > 0
-      ? new cliProgress.SingleBar(
-          {
-            format: `${input.kind} |{bar}| {value}/{total} rows | {failed} failed | {eta_formatted} left`,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
+  const { input, ui } = ctx;
+  const bar: ProgressBar | undefined =
+    rows.length > 0
+      ? ui.progress(rows.length, `${input.kind} |{bar}| {value}/{total} rows | {eta_formatted} left`)
       : undefined;
-  let failed = 0;
-  bar?.start(rows.length, 0, { failed });
   // A second Ctrl-C exits at once: give the terminal its cursor back first.
   if (bar) ctx.onForce(() => bar.stop());
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < rows.length && !ctx.stop.aborted) {
-      const row = rows[next++] as BulkRow;
-      const report = await runRow(row, ctx);
-      if (report.status === 'failed') failed++;
-      done(report);
-      if (bar) bar.increment(1, { failed });
-      else if (!input.json) input.log(rowLine(report));
-    }
+  let finished = 0;
+  // Rows start in file order, at most --concurrency at once; none starts after a stop.
+  const limit = new Limit(Math.max(1, Math.min(input.concurrency, rows.length)));
+  const one = async (row: BulkRow): Promise<void> => {
+    if (ctx.stop.aborted) return;
+    const report = await runRow(row, ctx);
+    done(report);
+    finished++;
+    if (bar) bar.update(finished);
+    else ui.out(rowLine(report));
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, rows.length)) }, worker));
+    await Promise.all(rows.map((row) => limit.run(() => one(row))));
   } finally {
     bar?.stop();
   }
@@ -479,12 +498,12 @@ function rowLine(r: BulkRowReport): string {
   return `line ${r.line}: ${r.status}${r.reason === undefined ? '' : `: ${r.reason}`}`;
 }
 
-function reportInvalid(invalid: readonly InvalidRow[], log: (line: string) => void): void {
-  for (const bad of invalid) log(`line ${bad.line}: invalid, skipped: ${bad.reason}`);
+function reportInvalid(invalid: readonly InvalidRow[], ui: Ui): void {
+  for (const bad of invalid) ui.out(`line ${bad.line}: invalid, skipped: ${bad.reason}`);
 }
 
-function summarize(report: BulkReport, verb: string, input: BulkCommandInput, label: string): void {
-  const log = input.log;
+function summarize(report: BulkReport, verb: string, file: string, label: string, ui: Ui): void {
+  const log = (line: string) => ui.out(line);
   if (report.dry_run) {
     const held = report.rows.filter((r) => r.status === 'dry_run').length;
     log(`${DRY_RUN_NOTE.replace(/\.$/, '')} (${held} requests shown).`);
@@ -493,7 +512,7 @@ function summarize(report: BulkReport, verb: string, input: BulkCommandInput, la
   const asDone = report.rows.filter((r) => r.status === 'skipped' && r.reason?.startsWith('already done'));
   const failures = report.rows.filter((r) => r.status === 'failed');
   log(
-    `${verb} from ${input.file} on ${label}: ${report.done} done, ${report.failed} failed, ${report.skipped} skipped.`,
+    `${verb} from ${file} on ${label}: ${report.done} done, ${report.failed} failed, ${report.skipped} skipped.`,
   );
   if (asDone.length > 0) log(`  ${asDone.length} rows were already done in an earlier run (journal)`);
   const invalid = report.skipped - asDone.length;

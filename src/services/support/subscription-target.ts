@@ -9,13 +9,13 @@
  * what a preview is for), and finds its device by number. Without one, the confirmation says
  * plainly that the subscription could not be shown.
  */
-import type { KazooClient } from '../api/client.js';
-import { KazooApiError } from '../api/errors.js';
-import type { Device, LookupResult, SubscriptionKey } from '../api/types.js';
-import { RefusedError } from '../core/errors.js';
-import { esnInput, exactlyOne, mdnInput, simInput } from '../core/support/input.js';
-import { renderDevice, renderLookup } from '../render/support-views.js';
-import { shown } from './support.js';
+import type { KazooClient } from '../../api/client.js';
+import { KazooApiError } from '../../api/errors.js';
+import type { Device, LookupResult, SubscriptionKey } from '../../api/types.js';
+import { RefusedError } from '../../core/errors.js';
+import { esnInput, exactlyOne, mdnInput, simInput } from '../../core/support/input.js';
+import { renderDevice, renderLookup } from '../../render/support-views.js';
+import { shown } from './session.js';
 
 export interface KeyFlags {
   esn?: string | undefined;
