@@ -8,5 +8,8 @@ export default defineConfig({
     // Integration tests spawn processes; two cores here, so keep parallelism modest.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // The built CLI (dist/) is loaded by Node itself, as oclif loads its commands: one copy of
+    // each module (the secret registry above all) for the in-process runs of test/integration.
+    server: { deps: { external: [/\/dist\//] } },
   },
 });
