@@ -1,6 +1,9 @@
 /**
- * Running the built CLI (`node bin/run.js`) as a user would, for the integration tests.
- * `npm test` builds dist/ first; run `npm run build` before running one of these files alone.
+ * Running the built CLI as a user would, for the integration tests: `runKzops` in the test
+ * worker (dist/cli/main.js's runCli, what bin/run.js calls), `runKzopsSpawned` and
+ * `runKzopsAndSignal` as a child process (`node bin/run.js`) where the process boundary is
+ * what is tested. `npm test` builds dist/ first; run `npm run build` before running one of
+ * these files alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -79,8 +82,12 @@ function spawnKzops(
   });
 }
 
-/** Runs `kzops ARGS` to completion; a run that outlives `timeoutMs` is killed and throws. */
-export async function runKzops(
+/**
+ * Runs `kzops ARGS` to completion in a child process (`node bin/run.js`); a run that outlives
+ * `timeoutMs` is killed and throws. For what needs the process boundary: the exit code and
+ * stdio of a real process (cli-smoke.test.ts), runs racing each other; `runKzops` otherwise.
+ */
+export async function runKzopsSpawned(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number },
 ): Promise<RunResult> {
@@ -212,8 +219,11 @@ function replaceEnv(next: NodeJS.ProcessEnv): void {
 
 let inProcessRun: Promise<unknown> | undefined;
 
+/** Read by Node when a process starts: a run that sets one of these needs its own process. */
+const STARTUP_ENV: readonly string[] = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
+
 /**
- * Runs `kzops ARGS` in this process, with the same result as `runKzops` (`signal` is null):
+ * Runs `kzops ARGS` in this process, with the same result as `runKzopsSpawned` (`signal` is null):
  * the built CLI's `runCli` (dist/cli/main.js, as bin/run.js) with, for the length of the run,
  * `cwd` as the working directory, `cliEnv(env)` as process.env, `kzops ARGS` as process.argv,
  * stdout and stderr captured by pipe-like streams (no TTY: no colour, no prompts, no progress
@@ -223,15 +233,18 @@ let inProcessRun: Promise<unknown> | undefined;
  * other. Tens of milliseconds instead of a process start (~1 s here).
  *
  * One worker has one cwd, env and stdout, so a run started while another is going (two runs
- * under Promise.all, e.g. two applies racing for the lock) is spawned instead. A run that
+ * under Promise.all, e.g. two applies racing for the lock) is spawned instead, and so is a run
+ * that sets a variable Node reads only at start-up (NODE_EXTRA_CA_CERTS, NODE_OPTIONS). A run that
  * outlives `timeoutMs` throws; it cannot be killed, so the runs after it are spawned too.
- * Spawn (`runKzops`) what needs the process boundary: signals, real stdio, the exit itself.
+ * Spawn (`runKzopsSpawned`, `runKzopsAndSignal`) what needs the process boundary: signals,
+ * real stdio, the exit itself.
  */
-export async function runKzopsInProcess(
+export async function runKzops(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number },
 ): Promise<RunResult> {
-  if (inProcessRun !== undefined) return runKzops(args, opts);
+  const startup = STARTUP_ENV.some((name) => opts.env?.[name] !== undefined);
+  if (inProcessRun !== undefined || startup) return runKzopsSpawned(args, opts);
   const timeoutMs = opts.timeoutMs ?? 15_000;
   let release!: () => void;
   inProcessRun = new Promise<void>((resolve) => (release = resolve)).then(() => (inProcessRun = undefined));
@@ -293,6 +306,9 @@ export async function runKzopsInProcess(
       run,
       new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs))),
     ]).finally(() => clearTimeout(timer));
+    // What the run queued for the next tick (oclif's warnings, emitted via process.nextTick)
+    // still lands in its stderr, as it would before a process exits.
+    await new Promise((resolve) => setImmediate(resolve));
     const result = { code: code ?? null, signal: null, stdout: out.text(), stderr: err.text() };
     if (code === undefined) {
       throw new Error(

@@ -19,7 +19,7 @@ import { startSim, type SimHandle } from '../../src/sim/server.js';
 import {
   freshExampleConfig,
   requireBuilt,
-  runKzopsInProcess as runKzops,
+  runKzops,
   SIM_SUPER_MASTER_KEY,
   writeLabTargets,
   type RunResult,

@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REPO, requireBuilt, runKzopsInProcess as runKzops } from './cli-harness.js';
+import { REPO, requireBuilt, runKzops } from './cli-harness.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { PROBLEM_CODES } from '../../src/core/validate/problem.js';
 
