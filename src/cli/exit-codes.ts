@@ -46,6 +46,18 @@ export function setOutcome(outcome: Outcome): void {
   process.exitCode = exitCodeFor(outcome);
 }
 
+/**
+ * The exit code a command left (0 when none), clearing it, so runs in one process (the
+ * in-process test runner) do not leak their codes into each other.
+ */
+export function takeExitCode(): number {
+  const code = process.exitCode;
+  process.exitCode = undefined;
+  if (code === undefined || code === null || code === '') return 0;
+  const n = Number(code);
+  return Number.isInteger(n) ? n : 1;
+}
+
 /** The outcome of a stop signal: Ctrl-C is `interrupted` (130), SIGTERM `terminated` (143). */
 export function signalOutcome(signal: 'SIGINT' | 'SIGTERM'): Outcome {
   return signal === 'SIGTERM' ? 'terminated' : 'interrupted';

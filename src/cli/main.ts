@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Config, flush, run } from '@oclif/core';
 import { Exit, handle } from '@oclif/core/handle';
 import { installOutputScrub } from '../core/secret-registry.js';
+import { takeExitCode } from './exit-codes.js';
 
 /** The package root: dist/cli/main.js and src/cli/main.ts both sit two levels below it. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,7 +43,7 @@ export interface RunCliOptions {
 export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
   // Before anything can print: every secret kzops learns is scrubbed from stdout and stderr.
   installOutputScrub();
-  process.exitCode = undefined;
+  takeExitCode();
   let handled: number | undefined;
   try {
     const config = await loadConfig(opts.root ?? ROOT);
@@ -62,13 +63,6 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     }
     handled ??= 1;
   }
-  const left = process.exitCode;
-  process.exitCode = undefined;
-  return handled ?? exitCodeNumber(left);
-}
-
-function exitCodeNumber(code: string | number | null | undefined): number {
-  if (code === undefined || code === null || code === '') return 0;
-  const n = Number(code);
-  return Number.isInteger(n) ? n : 1;
+  const left = takeExitCode();
+  return handled ?? left;
 }
