@@ -105,10 +105,11 @@ export function layerRules() {
       ],
       message: 'src/render imports only src/core (and formatting libraries)',
     }),
-    // services: plan, apply, drift, export, support operations, conformance: no command.
+    // services: plan, apply, drift, export, support operations, conformance: neither the CLI
+    // plumbing nor a command (commands call services; a service talks to people through a Ui).
     restrict(['src/services/**/*.ts'], {
-      layers: ['commands'],
-      message: 'src/services must not import commands (commands call services, not the other way)',
+      layers: ['cli', 'commands'],
+      message: 'src/services must not import src/cli or commands (commands call services, and a service prints through its Ui)',
     }),
     // cli: oclif plumbing (base command, flags, colour, exit codes).
     restrict(['src/cli/**/*.ts'], {

@@ -7,7 +7,7 @@
  * (src/reconcile/state-file.ts) both use it, and neither depends on the other. Not in src/core:
  * it is I/O.
  */
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let tmpCounter = 0;
@@ -26,13 +26,43 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * `private` (the default): a new file is owner-only (0600), for kzops' own state.
+   * `shared`: the mode of the file replaced is kept, and a new file gets the usual mode
+   * (0666 less the umask), for files people commit such as exported config.
+   */
+  mode?: 'private' | 'shared';
+  /**
+   * The temporary file's name beside the target (default `<name>.tmp-<pid>-<n>`, which
+   * removeStaleTempFiles knows). Export uses a dot file without a .yaml ending, so a leftover
+   * is never read as config.
+   */
+  tmpName?: (name: string, unique: string) => string;
+}
+
 /** Atomically replaces `path` with `text`. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  const unique = `${process.pid}-${++tmpCounter}`;
+  const tmp = opts.tmpName
+    ? join(dirname(path), opts.tmpName(basename(path), unique))
+    : `${path}.tmp-${unique}`;
+  const keep =
+    opts.mode === 'shared'
+      ? await stat(path).then(
+          (s) => s.mode & 0o777,
+          () => undefined,
+        )
+      : undefined;
   try {
-    const handle = await open(tmp, 'w', 0o600);
+    const handle = await open(tmp, 'w', opts.mode === 'shared' ? 0o666 : 0o600);
     try {
       await handle.writeFile(text, 'utf8');
+      if (keep !== undefined) await handle.chmod(keep);
       await handle.sync();
     } finally {
       await handle.close();

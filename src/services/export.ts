@@ -4,8 +4,8 @@
  * Nothing is printed: the caller renders the result (src/render/export-text.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readConfigDir } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
@@ -17,6 +17,7 @@ import { acquireLock, lockPath, type Lock } from '../reconcile/lock.js';
 import { readLive } from '../reconcile/read-live.js';
 import { readState, writeState } from '../reconcile/state-file.js';
 import { prepareConnection } from './connect.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 
 export interface ExportOptions {
   /** The config directory, where the files go; undefined means `config` (created when absent only if given). */
@@ -175,25 +176,16 @@ export async function exportTarget(opts: ExportOptions): Promise<ExportRun> {
 }
 
 /**
- * Replaces a config file whole or not at all (a temporary file renamed over it), keeping the
- * permissions of the file it replaces: config files are committed, so they are created with
- * the usual mode, not the owner-only mode of kzops' own state. The temporary name is a dot
- * file without a .yaml ending, so a leftover is never read as config.
+ * Replaces a config file whole or not at all, keeping the permissions of the file it replaces:
+ * config files are committed, so they get the usual mode, not the owner-only mode of kzops'
+ * own state. The temporary name is a dot file without a .yaml ending, so a leftover is never
+ * read as config.
  */
-async function writeConfigFile(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.kzops-${process.pid}.tmp`);
-  const mode = await stat(path).then(
-    (s) => s.mode & 0o777,
-    () => undefined,
-  );
-  try {
-    await writeFile(tmp, text, 'utf8');
-    if (mode !== undefined) await chmod(tmp, mode);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+function writeConfigFile(path: string, text: string): Promise<void> {
+  return writeFileAtomic(path, text, {
+    mode: 'shared',
+    tmpName: (name, unique) => `.${name}.kzops-${unique}.tmp`,
+  });
 }
 
 /**

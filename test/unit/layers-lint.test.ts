@@ -98,10 +98,15 @@ describe('layer rules', () => {
     expect(await refused('src/render/x.ts', ['../api/types.js'])).toEqual(['../api/types.js']);
   });
 
-  it('keep services and cli from commands, and commands from each other', async () => {
+  it('keep services from the CLI plumbing and commands, cli from commands, and commands from each other', async () => {
     expect(
-      await refused('src/services/plan/x.ts', ['../../commands/plan.js', '../../api/client.js']),
-    ).toEqual(['../../commands/plan.js']);
+      await refused('src/services/plan/x.ts', [
+        '../../commands/plan.js',
+        '../../cli/ui.js',
+        '../../api/client.js',
+        '../ui.js',
+      ]),
+    ).toEqual(['../../commands/plan.js', '../../cli/ui.js']);
     expect(await refused('src/cli/x.ts', ['../commands/plan.js'])).toEqual(['../commands/plan.js']);
     expect(
       await refused('src/commands/apply.ts', ['./plan.js', '../services/ui.js', '../cli/color.js']),

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { stringify } from 'yaml';
 import { BaseCommand } from '../../cli/base-command.js';
-import { ROUTING_KINDS, type RoutingKind } from '../../cli/routing-kinds.js';
+import { ROUTING_KINDS, type RoutingKind } from '../../services/support/routing-kinds.js';
 import { targetFlags } from '../../cli/target-flags.js';
 import { processUi } from '../../cli/ui.js';
 import { getRouting } from '../../services/support/routing.js';

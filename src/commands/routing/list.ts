@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { tableWidth } from '../../cli/color.js';
-import { KIND_READERS, ROUTING_KINDS, type RoutingKind } from '../../cli/routing-kinds.js';
+import { KIND_READERS, ROUTING_KINDS, type RoutingKind } from '../../services/support/routing-kinds.js';
 import { targetFlags } from '../../cli/target-flags.js';
 import { processUi } from '../../cli/ui.js';
 import { renderTable } from '../../render/table.js';

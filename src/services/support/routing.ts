@@ -1,5 +1,5 @@
 /** Reading routing documents one kind at a time (`routing list`, `routing get`). */
-import { KIND_READERS, type RoutingKind } from '../../cli/routing-kinds.js';
+import { KIND_READERS, type RoutingKind } from './routing-kinds.js';
 import { connectRead, type TargetInput } from './session.js';
 
 export async function listRouting(

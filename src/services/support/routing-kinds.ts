@@ -2,14 +2,14 @@
  * The routing kinds as the command line names them (the kinds table's CLI aliases), how each
  * is read (the client's per-kind operations) and the columns of its table.
  */
-import type { KazooClient } from '../api/client.js';
+import type { KazooClient } from '../../api/client.js';
 import {
   KIND_TABLE,
   RESOURCE_KINDS,
   isRoutingKind,
   type RoutingKind as KindName,
-} from '../core/model/kinds.js';
-import type { Column } from '../render/table.js';
+} from '../../core/model/kinds.js';
+import type { Column } from '../../render/table.js';
 
 /** Every routing kind's alias, e.g. `carrier-sbcs`, in the order the folders are listed. */
 export const ROUTING_KINDS = RESOURCE_KINDS.filter(isRoutingKind).map((kind) => KIND_TABLE[kind].alias);
