@@ -300,6 +300,13 @@ export function renderGraphMermaid(t: Topology): string {
     }
   };
   emit(groups, 0);
+  lines.push(...mermaidEdgesAndMarks(edges, ids, marked));
+  return lines.join('\n') + '\n';
+}
+
+/** A chart's edges between drawn nodes, then a class line per mark, in MARK_ORDER. */
+function mermaidEdgesAndMarks(edges: readonly LayoutEdge[], ids: Ids, marked: Map<Mark, string[]>): string[] {
+  const lines: string[] = [];
   for (const e of edges) {
     const from = ids.of(e.from);
     const to = ids.of(e.to);
@@ -314,7 +321,7 @@ export function renderGraphMermaid(t: Topology): string {
     lines.push(`  classDef ${mark} ${MERMAID_CLASSES[mark]}`);
     lines.push(`  class ${nodes.join(',')} ${mark}`);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 // -------------------------------------------------------------------------------------------
@@ -417,20 +424,7 @@ export function renderPlanGraphMermaid(t: Topology, maxNeighbours = PLAN_NEIGHBO
     }
     lines.push('  end');
   }
-  for (const e of edges) {
-    const from = ids.of(e.from);
-    const to = ids.of(e.to);
-    if (from === undefined || to === undefined) continue;
-    lines.push(
-      e.style === 'solid' ? `  ${from} --> ${to}` : `  ${from} -.->|${mermaidText(e.label ?? '')}| ${to}`,
-    );
-  }
-  for (const mark of MARK_ORDER) {
-    const list = classes.get(mark);
-    if (!list) continue;
-    lines.push(`  classDef ${mark} ${MERMAID_CLASSES[mark]}`);
-    lines.push(`  class ${list.join(',')} ${mark}`);
-  }
+  lines.push(...mermaidEdgesAndMarks(edges, ids, classes));
   return { chart: lines.join('\n') + '\n', omitted };
 }
 
