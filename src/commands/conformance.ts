@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { useColor } from '../cli/color.js';
-import { connect } from '../services/connect.js';
+import { processUi } from '../cli/ui.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { targetFlags } from '../cli/target-flags.js';
 import { renderConformanceText } from '../render/conformance-text.js';
 import { CHECKS, conformanceJson, type ConformanceJson } from '../core/conformance/catalog.js';
-import { runConformance } from '../services/conformance/run-conformance.js';
+import { conformance } from '../services/conformance/run-conformance.js';
+import { write } from '../services/ui.js';
 
 const CHECK_LIST = CHECKS.map((c) => `  ${c.name}: ${c.proves}`).join('\n');
 
@@ -37,22 +37,16 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<ConformanceJson> {
     const { flags } = await this.parseInput(Conformance);
-    const conn = await connect({ dir: flags.dir, target: flags.target });
-    let report;
-    try {
-      report = await runConformance({
-        target: conn.client.target,
-        name: conn.policy.name,
-        allowWrites: flags['allow-writes'],
-      });
-    } finally {
-      await conn.close();
-    }
-    if (!this.jsonEnabled()) {
-      process.stdout.write(renderConformanceText(report, { color: useColor(), label: conn.label }));
-    }
+    const json = this.jsonEnabled();
+    const run = await conformance({
+      dir: flags.dir,
+      target: flags.target,
+      allowWrites: flags['allow-writes'],
+    });
+    const ui = processUi({ json });
     // Not an exception: the report is the output, and it belongs on stdout.
-    if (report.failed > 0) setOutcome('failure');
-    return conformanceJson(report);
+    write(ui, renderConformanceText(run.report, { color: ui.color, label: run.label }));
+    setOutcome(run.outcome);
+    return conformanceJson(run.report);
   }
 }

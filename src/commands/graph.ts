@@ -3,6 +3,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { processUi } from '../cli/ui.js';
 import { loadValidConfig } from '../services/load-config.js';
 import { topologyFromConfig, type Topology } from '../core/graph/topology.js';
+import { write } from '../services/ui.js';
 import { renderGraph, type GraphFormat } from '../render/graph.js';
 
 export default class GraphCommand extends BaseCommand {
@@ -28,11 +29,11 @@ ${BaseCommand.exitCodesHelp}`;
 
   async run(): Promise<Topology> {
     const { flags } = await this.parseInput(GraphCommand);
-    const { result } = await loadValidConfig(flags.dir, processUi({ json: this.jsonEnabled() }), {
-      json: this.jsonEnabled(),
-    });
+    const json = this.jsonEnabled();
+    const ui = processUi({ json });
+    const { result } = await loadValidConfig(flags.dir, ui, { json });
     const topology = topologyFromConfig(result.resources);
-    if (!this.jsonEnabled()) process.stdout.write(renderGraph(topology, flags.format as GraphFormat));
+    write(ui, renderGraph(topology, flags.format as GraphFormat));
     return topology;
   }
 }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { monthRangeFlags, readFlags, readInput } from '../../cli/support-flags.js';
 import { processUi } from '../../cli/ui.js';
+import { write } from '../../services/ui.js';
 import { usageUnknownNumbers } from '../../services/support/usage.js';
 
 export default class UsageUnknownNumbers extends BaseCommand {
@@ -30,7 +31,7 @@ ${BaseCommand.exitCodesHelp}`;
     const result = await usageUnknownNumbers({ ...readInput(flags), ...flags, json });
     if (result.format === 'csv') {
       // The CSV is the whole output, also under --json: nothing for oclif to print as JSON.
-      process.stdout.write(result.csv);
+      write(processUi(), result.csv);
       return undefined;
     }
     if (result.format === 'text') processUi({ json }).out(result.text.trimEnd());

@@ -7,6 +7,7 @@
  * before it leaves here.
  */
 import type { ResolvedTarget } from '../../api/target.js';
+import { connect } from '../connect.js';
 import {
   CHECKS,
   type CheckName,
@@ -139,4 +140,23 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     failed: count('fail'),
     skipped: count('skip'),
   };
+}
+
+/** `kzops conformance`: connects to the chosen target, runs the checks, and says whom it checked. */
+export async function conformance(opts: {
+  dir?: string | undefined;
+  target?: string | undefined;
+  allowWrites: boolean;
+}): Promise<{ report: ConformanceReport; label: string; outcome: 'ok' | 'failure' }> {
+  const conn = await connect({ dir: opts.dir, target: opts.target });
+  try {
+    const report = await runConformance({
+      target: conn.client.target,
+      name: conn.policy.name,
+      allowWrites: opts.allowWrites,
+    });
+    return { report, label: conn.label, outcome: report.failed > 0 ? 'failure' : 'ok' };
+  } finally {
+    await conn.close();
+  }
 }
