@@ -3,6 +3,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { watchInterrupts } from '../cli/interrupts.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
+import { targetingFlags } from '../cli/targeting-flags.js';
 import { processUi } from '../cli/ui.js';
 import { UsageError } from '../core/errors.js';
 import { isFingerprintPrefix, MIN_FINGERPRINT_PREFIX } from '../core/plan/fingerprint.js';
@@ -32,6 +33,7 @@ ${BaseCommand.exitCodesHelp}`;
   };
   static override flags = {
     ...targetFlags,
+    ...targetingFlags,
     yes: Flags.boolean({
       char: 'y',
       description: 'do not ask for confirmation (needed without a terminal)',
