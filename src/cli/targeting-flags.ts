@@ -8,7 +8,8 @@ export const targetingFlags = {
     multiple: true,
   }),
   exclude: Flags.string({
-    description: 'leave out the changes of this resource, <kind>/<key> (globs allowed); repeatable; wins over --only',
+    description:
+      'leave out the changes of this resource, <kind>/<key> (globs allowed); repeatable; wins over --only',
     multiple: true,
   }),
 };
