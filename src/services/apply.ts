@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, InterruptedError, RefusedError, UsageError } from '../core/errors.js';
 import { fingerprintMatches, planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
 import { stalePlan } from '../core/plan/saved.js';
-import { selectPlan } from '../core/plan/targeting.js';
+import { parseRefs, selectPlan } from '../core/plan/targeting.js';
 import { auditLine, auditRecord, emergencyTrailer, type AuditRecord } from '../core/policy/audit.js';
 import { applyGate } from '../core/policy/gate.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
@@ -114,6 +114,9 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
   const dir = opts.dir ?? 'config';
   const env = opts.env === undefined ? {} : { env: opts.env };
   const expected = opts.expectFingerprint;
+  // A malformed REF is refused before anything is read or sent.
+  parseRefs(opts.only ?? [], '--only');
+  parseRefs(opts.exclude ?? [], '--exclude');
   const saved = opts.planFile === undefined ? undefined : await readSavedPlan(opts.planFile);
   if (saved && (opts.only?.length ?? 0) + (opts.exclude?.length ?? 0) > 0) {
     throw new UsageError(`--only/--exclude cannot be given with PLANFILE ${opts.planFile ?? ''}`, {
