@@ -153,6 +153,11 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
     });
   }
   const emergency = gate.overriddenBy;
+  if (emergency === undefined && (opts.emergency ?? '').trim() !== '') {
+    ui.err(
+      'note: --emergency: the target is neither frozen nor outside a change window; there is nothing to override',
+    );
+  }
   if (emergency !== undefined) {
     ui.err(`warning: --emergency overrides: ${gate.messages.join('; ')}\nreason (recorded): ${emergency}`);
   }
