@@ -79,6 +79,7 @@ ${BaseCommand.exitCodesHelp}`;
           ? renderPlanMarkdown(run.plan, {
               fingerprint: run.fingerprint,
               topology: topologyForPlan(run.desired, run.plan),
+              notes: run.notes,
               ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
             })
           : withFingerprintLine(

@@ -40,6 +40,8 @@ export interface PlanMarkdownOptions {
   width?: number;
   /** The fingerprint, when the caller has it already; computed otherwise. */
   fingerprint?: string;
+  /** Notes for the reviewer under the summary line (the target is frozen, outside its windows). */
+  notes?: readonly string[];
 }
 
 type Change = Exclude<Action, 'noop'>;
@@ -272,7 +274,9 @@ export function renderPlanMarkdown(plan: Plan, opts: PlanMarkdownOptions = {}): 
   const width = opts.width ?? 100;
   const fingerprint = opts.fingerprint ?? planFingerprint(plan);
   const changes = plan.changes.filter((c) => c.action !== 'noop');
-  const head = summaryLine(plan);
+  const head = [summaryLine(plan), ...(opts.notes ?? []).map((n) => `> **Note:** ${escapeMarkdown(n)}`)].join(
+    '\n\n',
+  );
   const foot = footer(plan, fingerprint);
   const unchanged =
     plan.summary.noop > 0 ? `*${plural(plan.summary.noop, 'resource')} unchanged.*` : undefined;

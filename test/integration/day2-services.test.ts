@@ -427,6 +427,10 @@ describe('freezes, change windows and --emergency', () => {
     expect(planUi.stderr.join('\n')).toMatch(
       /^note: target lab is outside its change windows; the next opens/,
     );
+    // The pull-request comment carries the note too.
+    expect(renderPlanMarkdown(planned.plan, { notes: planned.notes })).toMatch(
+      /\n\n> \*\*Note:\*\* target lab is outside its change windows; the next opens/,
+    );
   });
 
   it('a frozen target: refused with the reason, nothing sent; --emergency applies, warns, and the audit line carries the reason', async () => {
