@@ -3,6 +3,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { watchInterrupts } from '../cli/interrupts.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
+import { targetingFlags } from '../cli/targeting-flags.js';
 import { processUi } from '../cli/ui.js';
 import { UsageError } from '../core/errors.js';
 import { isFingerprintPrefix, MIN_FINGERPRINT_PREFIX } from '../core/plan/fingerprint.js';
@@ -18,7 +19,11 @@ With --expect-fingerprint HEX (the plan fingerprint a reviewer saw, from kzops p
 
 Safety: resources in the target's protect list, and its master cluster, are never deleted or replaced (exit 5). When updates, replaces and deletes exceed max_change_percent (default 30) of at least 10 existing resources, apply refuses unless --force. Deletes need --allow-deletes (or a confirmation at a terminal). Without a terminal, apply needs --yes. One apply per target at a time across every clone: a lock file under .kzops/locks/ and, when the config is in a git repository with a remote, a lock on that remote (kzops lock status). Ctrl-C (or SIGTERM) stops starting steps, finishes and records the ones under way, and exits 130 (143); a second one exits at once. The state file is written as steps finish.
 
---commit commits the state file, and only it, with a message that lists the changes.
+--only REF and --exclude REF (repeatable; <kind>/<key>, globs allowed) apply only some changes, with what they need first (marked "included as a dependency"); the changes left out stay for the next full apply. A REF matching nothing exits 64. With PLANFILE, the plan's own targeting is used.
+
+Change control: a target that is frozen (targets.yaml frozen: "REASON") or outside its change_windows is refused (exit 5, nothing sent), naming the reason or the next window; --emergency "REASON" overrides and is recorded. Every apply that gets past its checks (nothing to do included) appends one JSON line to the audit log (.kzops/audit.jsonl beside the config directory, or --audit-log FILE): time, operator (KZOPS_OPERATOR, else git's user.name), target, plan fingerprint, planned counts, step outcomes, emergency reason and what it overrode, targeting. A refused apply writes no line.
+
+--commit commits the state file, and only it, with a message that lists the changes (and an Emergency: line for --emergency).
 
 ${BaseCommand.exitCodesHelp}`;
   static override examples = [
@@ -26,12 +31,14 @@ ${BaseCommand.exitCodesHelp}`;
     '<%= config.bin %> apply --target sandbox --yes',
     '<%= config.bin %> plan --target sandbox --out plan.json && <%= config.bin %> apply plan.json --target sandbox --yes',
     '<%= config.bin %> apply --target sandbox --yes --expect-fingerprint 1a2b3c4d5e6f',
+    '<%= config.bin %> apply --target prod --yes --only carrier_sbcs/sprint-east --emergency "SBC east down, INC-4411"',
   ];
   static override args = {
     planfile: Args.string({ description: 'a plan saved by kzops plan --out', required: false }),
   };
   static override flags = {
     ...targetFlags,
+    ...targetingFlags,
     yes: Flags.boolean({
       char: 'y',
       description: 'do not ask for confirmation (needed without a terminal)',
@@ -46,6 +53,13 @@ ${BaseCommand.exitCodesHelp}`;
     }),
     'expect-fingerprint': Flags.string({
       description: `apply only if the plan's fingerprint is this one (64 hex, or a prefix of at least ${MIN_FINGERPRINT_PREFIX})`,
+    }),
+    emergency: Flags.string({
+      description:
+        'apply although the target is frozen or outside its change windows; the reason is recorded in the audit log and the --commit message',
+    }),
+    'audit-log': Flags.string({
+      description: 'append the audit line here [default: .kzops/audit.jsonl beside the config directory]',
     }),
     'lock-timeout': Flags.integer({
       description: 'seconds to wait for another apply on the same target to finish',
@@ -77,6 +91,13 @@ ${BaseCommand.exitCodesHelp}`;
         commit: flags.commit,
         expectFingerprint: expected,
         lockTimeoutMs: flags['lock-timeout'] * 1000,
+        only: flags.only,
+        exclude: flags.exclude,
+        emergency: flags.emergency,
+        auditLog: flags['audit-log'],
+        // The support commands' lookup (KZOPS_OPERATOR, git's user.name, the login name),
+        // loaded only when the audit line is written: it brings simple-git.
+        operator: async () => (await import('../cli/support.js')).operatorName(),
         watchInterrupts: (onFirst) => watchInterrupts({ onFirst }),
       },
       processUi({ json }),

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
+import { targetingFlags } from '../cli/targeting-flags.js';
 import { processUi } from '../cli/ui.js';
 import { UsageError } from '../core/errors.js';
 import { topologyForPlan } from '../core/graph/topology.js';
@@ -17,6 +18,10 @@ export default class PlanCommand extends BaseCommand {
 
 --format markdown prints the plan as a pull-request comment: a summary line, a table of the changes, a mermaid picture of the routing they touch, the details of each resource folded, and the plan fingerprint (also as <!-- kzops-plan-fingerprint: TARGET HEX -->). --max-chars N keeps that comment under N characters (GitHub's limit is 65536) by leaving out resource details, and says so. The plan fingerprint (a sha256 of what the plan would do, printed in short in the text footer) is what kzops apply --expect-fingerprint checks after the merge.
 
+--only REF and --exclude REF (each repeatable; REF is <kind>/<key>, globs allowed, e.g. carrier_sbcs/sprint-*) plan only some changes; what a selected change needs first comes along, marked "included as a dependency". A REF that matches nothing is an error (exit 64). The fingerprint and --out cover the targeted plan, and a saved plan records its targeting.
+
+When the target is frozen or outside its change windows, plan still runs and says that apply would refuse now.
+
 --json prints the plan as data (schemas/output/plan.schema.json), its fingerprint included. --out FILE saves the plan with fingerprints of the live documents, for a later apply to check that nothing moved. --detailed-exitcode exits 2 when there are changes.
 
 ${BaseCommand.exitCodesHelp}`;
@@ -24,10 +29,12 @@ ${BaseCommand.exitCodesHelp}`;
     '<%= config.bin %> plan',
     '<%= config.bin %> plan --target sandbox --out plan.json',
     '<%= config.bin %> plan --json --detailed-exitcode',
+    "<%= config.bin %> plan --target prod --only 'carrier_sbcs/sprint-*' --exclude carrier_sbcs/sprint-west",
     '<%= config.bin %> plan --target sandbox --format markdown --max-chars 60000 > plan.md',
   ];
   static override flags = {
     ...targetFlags,
+    ...targetingFlags,
     format: Flags.string({
       description: 'text for people at a terminal, markdown for a pull-request comment',
       options: ['text', 'markdown'],
@@ -59,6 +66,8 @@ ${BaseCommand.exitCodesHelp}`;
         target: flags.target,
         concurrency: flags.concurrency,
         out: flags.out,
+        only: flags.only,
+        exclude: flags.exclude,
         json: this.jsonEnabled(),
       },
       ui,
@@ -70,6 +79,7 @@ ${BaseCommand.exitCodesHelp}`;
           ? renderPlanMarkdown(run.plan, {
               fingerprint: run.fingerprint,
               topology: topologyForPlan(run.desired, run.plan),
+              notes: run.notes,
               ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] }),
             })
           : withFingerprintLine(

@@ -23,7 +23,7 @@ import { KazooApiError, KazooAuthError, OutcomeUnknownError } from '../api/error
 import { InterruptedError, KzopsError } from '../core/errors.js';
 import {
   clusterFingerprint,
-  fingerprintDoc,
+  baselineFingerprint,
   isRefPlaceholder,
   normalName,
   resolveReferences,
@@ -34,6 +34,9 @@ import {
 } from '../core/plan/build-plan.js';
 import { diffDocument } from '../core/plan/diff.js';
 import { schedule, type Step, type StepOp } from '../core/plan/schedule.js';
+import { knownIds } from '../core/plan/targeting.js';
+import { ignoredFields } from '../core/policy/ignore.js';
+import type { IgnoreRule } from '../core/policy/rules.js';
 import type { Kind, Plan, TargetState } from '../core/plan/types.js';
 import { isServerAssigned, type RoutingKind } from '../core/model/kinds.js';
 import type { Divergence, StepReport } from '../core/plan/apply-types.js';
@@ -65,6 +68,11 @@ export interface ApplyInput {
   onProgress?: (state: TargetState) => void;
   /** Default 1000. */
   progressMs?: number;
+  /**
+   * The target's `ignore` rules, as given to buildPlan: the state records a document's
+   * fingerprint without the fields they leave to another system.
+   */
+  ignore?: readonly IgnoreRule[] | undefined;
 }
 
 export interface ApplyResult {
@@ -107,8 +115,8 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   const desiredByRef = new Map(input.desired.map((r) => [`${r.kind}/${r.key}`, r]));
 
   // Ids known now: the plan's, then each create's as it happens.
-  const ids = new Map<string, string>();
-  for (const c of input.plan.changes) if (c.id !== undefined) ids.set(`${c.kind}/${c.key}`, c.id);
+  // A targeted plan also knows the ids of the changes it left out: a selected change may refer to them.
+  const ids = knownIds(input.plan);
   const idOf = (kind: Kind, key: string) => ids.get(`${kind}/${key}`);
   // Ids some resource already owns: never adopted for another after a lost response.
   const claimed = new Set<string>([
@@ -419,6 +427,11 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
   };
 }
 
+function desiredName(desired: readonly LoadedResource[], kind: Kind, key: string): string | undefined {
+  const name = desired.find((r) => r.kind === kind && r.key === key)?.doc.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
 /** The state after the run: what exists now, and the fingerprints of what was applied. */
 function nextState(
   input: ApplyInput,
@@ -482,7 +495,20 @@ function nextState(
       continue;
     }
     const read = readBack.get(ref);
-    const fingerprint = read ? fingerprintDoc(read) : liveFp.get(ref);
+    const fingerprint = read
+      ? baselineFingerprint(
+          read,
+          ignoredFields(input.ignore ?? [], {
+            kind: change.kind,
+            key: change.key,
+            id,
+            names: [
+              typeof read.name === 'string' ? read.name : undefined,
+              desiredName(input.desired, change.kind, change.key),
+            ],
+          }),
+        )
+      : liveFp.get(ref);
     state.resources[ref] = { id, ...(fingerprint === undefined ? {} : { fingerprint }) };
   }
   // Entries of documents that are gone live and no config claims: nothing left to remember.

@@ -96,6 +96,8 @@ export function driftSummaryLine(report: DriftReport): string {
   const info: string[] = [];
   if (s.not_verifiable > 0) info.push(`${s.not_verifiable} not verifiable`);
   if (s.unknown_baseline > 0) info.push(`${s.unknown_baseline} without a baseline`);
+  // Under `unmanaged: report` they are listed without being drift: still counted here.
+  if (report.inSync && s.unmanaged > 0) info.push(`${s.unmanaged} unmanaged`);
   const extra = info.length > 0 ? ` (${info.join(', ')})` : '';
   if (report.inSync) return `In sync: the live state matches what kzops last applied and the config${extra}.`;
   return `Drift: ${s.changed_outside} changed outside kzops, ${s.missing_live} missing live, ${s.unmanaged} unmanaged, ${s.pending} pending${extra}.`;

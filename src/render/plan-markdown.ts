@@ -40,6 +40,8 @@ export interface PlanMarkdownOptions {
   width?: number;
   /** The fingerprint, when the caller has it already; computed otherwise. */
   fingerprint?: string;
+  /** Notes for the reviewer under the summary line (the target is frozen, outside its windows). */
+  notes?: readonly string[];
 }
 
 type Change = Exclude<Action, 'noop'>;
@@ -111,8 +113,13 @@ function plural(n: number, word: string): string {
 function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const target = `**${escapeMarkdown(plan.target)}**`;
-  if (s.create + s.update + s.replace + s.delete === 0) return `${target}: no changes`;
-  return `${target}: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete`;
+  const t = plan.targeting;
+  const targeted =
+    t === undefined
+      ? ''
+      : ` (targeted: ${[...t.only.map((r) => `--only ${r}`), ...t.exclude.map((r) => `--exclude ${r}`)].map(codeSpan).join(' ')}; ${t.leftOut.length} left out)`;
+  if (s.create + s.update + s.replace + s.delete === 0) return `${target}: no changes${targeted}`;
+  return `${target}: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete${targeted}`;
 }
 
 /** Field paths shown in a table row; the rest are counted. */
@@ -140,7 +147,7 @@ function tableRow(c: PlannedChange): string {
       ? [...fields.slice(0, TABLE_FIELDS), `+${fields.length - TABLE_FIELDS} more`]
       : fields;
   const cells = [
-    `${ACTION_MARKERS[action]} ${action}${c.protected ? ` ${PROTECTED} protected` : ''}`,
+    `${ACTION_MARKERS[action]} ${action}${c.protected ? ` ${PROTECTED} protected` : ''}${c.includedAsDependency === undefined ? '' : ' (dependency)'}`,
     codeSpan(ref(c)),
     shown.join(', '),
   ];
@@ -198,6 +205,9 @@ function detailsBlock(c: PlannedChange, width: number): string {
     // The id the server gave it; a cluster's key is its id already.
     ...(c.id === undefined || c.id === c.key ? [] : [`- id: ${codeSpan(c.id)}`]),
     ...c.notes.map((n) => `- note: *${escapeMarkdown(n)}*`),
+    ...(c.includedAsDependency === undefined
+      ? []
+      : [`- note: *included as a dependency of ${escapeMarkdown(c.includedAsDependency.join(', '))}*`]),
     ...c.fields.flatMap((f) => fieldItem(f, c.action, width)),
   ];
   while (items.at(-1) === '') items.pop();
@@ -264,7 +274,9 @@ export function renderPlanMarkdown(plan: Plan, opts: PlanMarkdownOptions = {}): 
   const width = opts.width ?? 100;
   const fingerprint = opts.fingerprint ?? planFingerprint(plan);
   const changes = plan.changes.filter((c) => c.action !== 'noop');
-  const head = summaryLine(plan);
+  const head = [summaryLine(plan), ...(opts.notes ?? []).map((n) => `> **Note:** ${escapeMarkdown(n)}`)].join(
+    '\n\n',
+  );
   const foot = footer(plan, fingerprint);
   const unchanged =
     plan.summary.noop > 0 ? `*${plural(plan.summary.noop, 'resource')} unchanged.*` : undefined;

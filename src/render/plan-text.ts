@@ -226,7 +226,13 @@ function resourceBlock(change: PlannedChange, c: Colors, width: number | undefin
   const lines = prefixed('', '    ', resourceHead(change, c), width);
   const hasFields = change.fields.length > 0;
   const gutter = ` ${hasFields ? '│' : ' '}  `;
-  for (const note of change.notes) {
+  const notes = [
+    ...change.notes,
+    ...(change.includedAsDependency === undefined
+      ? []
+      : [`included as a dependency of ${change.includedAsDependency.join(', ')}`]),
+  ];
+  for (const note of notes) {
     lines.push(...prefixed(gutter, `${gutter}      `, [{ text: `note: ${note}`, paint: c.dim }], width));
   }
   // The row's own text: the width less the gutter, or the fixed row length when not wrapping.
@@ -254,6 +260,14 @@ export function planSummaryLine(plan: Plan): string {
   if (s.create + s.update + s.replace + s.delete === 0)
     return 'No changes. The live state matches the config.';
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete.`;
+}
+
+/** `Targeted (--only …, --exclude …): 3 changes left out.`, for a targeted plan. */
+export function targetingLine(plan: Plan): string | undefined {
+  const t = plan.targeting;
+  if (t === undefined) return undefined;
+  const asked = [...t.only.map((r) => `--only ${r}`), ...t.exclude.map((r) => `--exclude ${r}`)].join(', ');
+  return `Targeted (${asked}): ${plural(t.leftOut.length, 'change')} left out${t.leftOut.length > 0 ? ' (a full plan shows them)' : ''}.`;
 }
 
 /** The whole plan as terminal text; ends with the summary line and a newline. */
@@ -289,6 +303,8 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions): string {
   }
   const tail: string[] = [];
   if (plan.summary.noop > 0) tail.push(c.dim(`${plural(plan.summary.noop, 'resource')} unchanged.`));
+  const targeted = targetingLine(plan);
+  if (targeted !== undefined) tail.push(targeted);
   const summary = planSummaryLine(plan);
   tail.push(summary.startsWith('No changes') ? c.green(summary) : c.bold(summary));
   blocks.push(tail.join('\n'));

@@ -7,10 +7,14 @@
  * the run before anything is changed is thrown (RefusedError, ConfigError, UsageError,
  * InterruptedError); a run that changed something returns its outcome.
  */
-import { dirname, relative, resolve } from 'node:path';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, InterruptedError, RefusedError, UsageError } from '../core/errors.js';
 import { fingerprintMatches, planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
 import { stalePlan } from '../core/plan/saved.js';
+import { parseRefs, selectPlan } from '../core/plan/targeting.js';
+import { auditLine, auditRecord, emergencyTrailer, type AuditRecord } from '../core/policy/audit.js';
+import { applyGate } from '../core/policy/gate.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import { scrubValue } from '../core/secret-registry.js';
 import { applySummary, renderApplySummary, renderDivergences, renderStep } from '../render/apply-text.js';
@@ -23,7 +27,14 @@ import { prepareConnection } from './connect.js';
 import { settleOrGiveUp, type InterruptWatch, type StopSignal } from './interrupts.js';
 import { loadValidConfig } from './load-config.js';
 import { makePlan } from './make-plan.js';
-import { configDigest, planJson, readSavedPlan, type PlanJson, type ReconcileOptions } from './plan.js';
+import {
+  configDigest,
+  planJson,
+  readSavedPlan,
+  type PlanJson,
+  type ReconcileOptions,
+  type TargetingOptions,
+} from './plan.js';
 import { write, type Ui } from './ui.js';
 
 /** After Ctrl-C, how long apply waits for requests in flight before it records what it has and exits. */
@@ -51,9 +62,21 @@ export interface ApplyJson {
   state_file: string;
   /** The commit made by --commit. */
   commit?: string;
+  /** `--emergency`'s reason, when it overrode a freeze or a change window. */
+  emergency?: string;
+  /** The audit log the run's line was appended to. */
+  audit_log?: string;
 }
 
-export interface ApplyOptions extends ReconcileOptions {
+export interface ApplyOptions extends ReconcileOptions, TargetingOptions {
+  /** `--emergency REASON`: overrides the target's freeze and change windows, and is recorded. */
+  emergency?: string | undefined;
+  /** `--audit-log FILE`; default `.kzops/audit.jsonl` beside the config directory. */
+  auditLog?: string | undefined;
+  /** Who runs the apply, for the audit line; default KZOPS_OPERATOR (the CLI passes the git user lookup). */
+  operator?: (() => Promise<string>) | undefined;
+  /** The instant the change windows are judged at (default: now); for tests. */
+  now?: Date | undefined;
   /** A plan saved by `kzops plan --out`: apply exactly it, or refuse when anything moved. */
   planFile?: string | undefined;
   /** Do not ask (needed without a terminal). */
@@ -91,7 +114,15 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
   const dir = opts.dir ?? 'config';
   const env = opts.env === undefined ? {} : { env: opts.env };
   const expected = opts.expectFingerprint;
+  // A malformed REF is refused before anything is read or sent.
+  parseRefs(opts.only ?? [], '--only');
+  parseRefs(opts.exclude ?? [], '--exclude');
   const saved = opts.planFile === undefined ? undefined : await readSavedPlan(opts.planFile);
+  if (saved && (opts.only?.length ?? 0) + (opts.exclude?.length ?? 0) > 0) {
+    throw new UsageError(`--only/--exclude cannot be given with PLANFILE ${opts.planFile ?? ''}`, {
+      hint: 'a saved plan applies with the targeting it was made with (kzops plan --only/--exclude --out)',
+    });
+  }
   const { files, result } = await loadValidConfig(dir, ui, { json: opts.json === true });
   if (saved && saved.configDigest !== configDigest(files)) {
     throw new RefusedError(
@@ -114,6 +145,25 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
       hint: `pass --target ${saved.target}`,
     });
   }
+  // Freeze and change windows: refused before any lock is taken or request sent.
+  const gate = applyGate(policy.name, policy.rules, opts.now ?? new Date(), opts.emergency);
+  if (!gate.allowed) {
+    throw new RefusedError(`${gate.messages.join('; ')}; nothing was done`, {
+      hint: 'wait for the change window (or for the freeze to be lifted); in an emergency, pass --emergency "REASON", which is recorded in the audit log',
+    });
+  }
+  const emergency = gate.overriddenBy;
+  if (emergency === undefined && (opts.emergency ?? '').trim() !== '') {
+    ui.err(
+      'note: --emergency: the target is neither frozen nor outside a change window; there is nothing to override',
+    );
+  }
+  if (emergency !== undefined) {
+    ui.err(`warning: --emergency overrides: ${gate.messages.join('; ')}\nreason (recorded): ${emergency}`);
+  }
+  const auditPath = opts.auditLog ?? join(prepared.workDir, 'audit.jsonl');
+  const operatorOf =
+    opts.operator ?? (() => Promise.resolve((opts.env ?? process.env).KZOPS_OPERATOR ?? 'unknown'));
   if (opts.commit && prepared.sim) {
     throw new UsageError(
       `--commit: target ${policy.name} is a simulator; its state is kept under .kzops/, not in git`,
@@ -143,9 +193,41 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
     // Nothing more is sent once the run is stopping: requests on the wire finish, the rest fail.
     watch.signal.addEventListener('abort', () => conn.client.stop(watch.received), { once: true });
     try {
-      const made = await makePlan(conn, result.resources, { concurrency: opts.concurrency, ...env });
+      const full = await makePlan(conn, result.resources, { concurrency: opts.concurrency, ...env });
       stopIfInterrupted('while planning');
-      const { plan } = made;
+      // A saved plan is compared with a fresh plan targeted as it was.
+      const targeting = saved
+        ? { only: saved.plan.targeting?.only, exclude: saved.plan.targeting?.exclude }
+        : { only: opts.only, exclude: opts.exclude };
+      const plan = selectPlan({ plan: full.plan, desired: result.resources, live: full.live }, targeting);
+      const made = { ...full, plan };
+      /** Appends the run's line to the audit log; a failure to write it is reported, not thrown. */
+      const audit = async (
+        steps: readonly StepReport[],
+        interrupted = false,
+      ): Promise<{ written: boolean; record: AuditRecord }> => {
+        const record = auditRecord({
+          now: new Date(),
+          operator: await operatorOf(),
+          target: policy.name,
+          fingerprint: planFingerprint(plan),
+          planned: plan.summary,
+          steps,
+          emergency,
+          overrode: emergency === undefined ? [] : gate.refusals.map((r) => r.kind),
+          targeting: plan.targeting,
+          interrupted,
+        });
+        try {
+          await mkdir(dirname(auditPath), { recursive: true });
+          // Scrubbed: a reason or a name must never carry a secret value into the log.
+          await appendFile(auditPath, auditLine(scrubValue(record)));
+          return { written: true, record };
+        } catch (err) {
+          ui.err(`error: --audit-log ${auditPath}: ${(err as Error).message}`);
+          return { written: false, record };
+        }
+      };
       if (saved) {
         // The saved plan was written scrubbed of secret values: compare like with like.
         const stale = stalePlan(saved.plan, scrubValue(plan));
@@ -170,7 +252,12 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
       }
       write(ui, renderPlanText(plan, { color: ui.color, label: conn.label, width: ui.width }));
       const pending = plan.changes.filter((c) => c.action !== 'noop');
-      const base = { target: policy.name, plan: planJson(plan), state_file: conn.statePath };
+      const base = {
+        target: policy.name,
+        plan: planJson(plan),
+        state_file: conn.statePath,
+        ...(emergency === undefined ? {} : { emergency }),
+      };
       const counters = () => ({
         requests: conn.client.requestsSent,
         rate_limited: conn.client.rateLimitedResponses,
@@ -184,10 +271,12 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
           concurrency: opts.concurrency,
         });
         await writeStateIfChanged(conn.statePath, made.prior, noop);
+        const logged = await audit([]);
         return {
-          outcome: 'ok',
+          outcome: logged.written ? 'ok' : 'failure',
           json: {
             ...base,
+            ...(logged.written ? { audit_log: auditPath } : {}),
             result: 'no_changes',
             steps: [],
             divergences: [],
@@ -212,6 +301,7 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
         client: conn.client,
         desired: result.resources,
         concurrency: opts.concurrency,
+        ignore: policy.rules.ignore,
         onStep: (report) => write(ui, renderStep(report, ui.color)),
         signal: watch.signal,
         onProgress: (state) => saver.save(state),
@@ -221,6 +311,7 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
         await saver.idle();
         saver.flushSync();
         await conn.client.destroy();
+        await audit([], true);
         throw new InterruptedError(
           `interrupted: requests still under way after ${INTERRUPT_GRACE_MS / 1000} s were abandoned (their outcome is unknown: the next plan finds them); the state file holds every step that finished`,
           watch.received,
@@ -233,10 +324,12 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
       const summary = applySummary(applied.steps);
       const ok = summary.failed === 0 && summary.skipped === 0 && applied.divergences.length === 0;
       let outcome: ApplyRun['outcome'] = ok ? 'ok' : 'partial';
+      const logged = await audit(applied.steps, applied.interrupted);
+      if (!logged.written && outcome === 'ok') outcome = 'failure';
       let commit: string | undefined;
       if (ok && opts.commit) {
         try {
-          commit = await commitState(conn.statePath, policy.name, pending);
+          commit = await commitState(conn.statePath, policy.name, pending, emergency);
           ui.out(`Committed ${relative(process.cwd(), conn.statePath)} as ${commit}.`);
         } catch (err) {
           // The apply itself succeeded: say so, and fail only for the commit.
@@ -279,6 +372,7 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
           summary,
           ...counters(),
           ...(commit === undefined ? {} : { commit }),
+          ...(logged.written ? { audit_log: auditPath } : {}),
         },
       };
     } finally {
@@ -377,7 +471,12 @@ async function writeStateIfChanged(
 }
 
 /** Commits the state file alone; returns the short commit id. */
-async function commitState(path: string, target: string, pending: PlannedChange[]): Promise<string> {
+async function commitState(
+  path: string,
+  target: string,
+  pending: PlannedChange[],
+  emergency: string | undefined,
+): Promise<string> {
   // Loaded only for --commit: simple-git is not small.
   const { simpleGit } = await import('simple-git');
   // Absolute, so git resolves it the same from whichever directory it runs in.
@@ -390,7 +489,11 @@ async function commitState(path: string, target: string, pending: PlannedChange[
     .map(([a, n]) => `${n} to ${a}`)
     .join(', ');
   await git.add(statePath);
-  const res = await git.commit(`kzops apply ${target}: ${counts}\n\n${lines.join('\n')}\n`, [statePath]);
+  const trailer = emergencyTrailer(emergency);
+  const res = await git.commit(
+    `kzops apply ${target}: ${counts}\n\n${lines.join('\n')}\n${trailer === '' ? '' : `\n${trailer}\n`}`,
+    [statePath],
+  );
   if (!res.commit) throw new Error('git made no commit (is the state file unchanged or ignored?)');
   return res.commit;
 }

@@ -16,6 +16,7 @@ import { proxyFromEnv, timeoutsFromEnv, type TimeoutSettings } from '../api/tran
 import { readConfigEntry } from '../config/read-config-dir.js';
 import { loadSchemas } from '../config/schemas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
+import { targetRulesOf, type TargetRules } from '../core/policy/rules.js';
 import { checkFile } from '../core/validate/index.js';
 import type { ConfigFile } from '../core/validate/problem.js';
 import { statePath, workDir } from '../reconcile/state-file.js';
@@ -124,6 +125,8 @@ export interface TargetPolicy {
    * the target's `master_cluster_id` (the embedded simulator's is known).
    */
   masterClusterId: string | undefined;
+  /** The target's day-2 rules: `unmanaged`, `ignore`, `frozen`, `change_windows` (defaults without targets.yaml). */
+  rules: TargetRules;
 }
 
 function policyOf(chosen: { name: string; target: Target }, simMaster: string | undefined): TargetPolicy {
@@ -137,6 +140,7 @@ function policyOf(chosen: { name: string; target: Target }, simMaster: string | 
     protect: [...(target.protect ?? [])],
     maxChangePercent: target.max_change_percent,
     masterClusterId: target.master_cluster_id ?? simMaster,
+    rules: targetRulesOf(chosen.target),
   };
 }
 

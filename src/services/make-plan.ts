@@ -7,6 +7,7 @@ import type { KazooClient } from '../api/client.js';
 import type { Connection } from './connect.js';
 import { buildPlan, type LiveDoc } from '../core/plan/build-plan.js';
 import type { Plan, TargetState } from '../core/plan/types.js';
+import type { IgnoreRule } from '../core/policy/rules.js';
 import { isSecretField, type LoadedResource } from '../core/validate/index.js';
 import { readFileSync } from 'node:fs';
 import { registerSecret } from '../core/secret-registry.js';
@@ -37,6 +38,7 @@ export async function makePlan(
     target: policy.name,
     protect: policy.protect,
     masterClusterId: policy.masterClusterId,
+    ignore: policy.rules.ignore,
     prior,
     desired,
     secrets: resolveSecrets(desired, opts.env ?? process.env),
@@ -51,6 +53,8 @@ export interface PlanInputs {
   /** `<kind>/<key>` entries never deleted or replaced. */
   protect: string[];
   masterClusterId?: string | undefined;
+  /** The target's `ignore` rules (none when absent). */
+  ignore?: readonly IgnoreRule[] | undefined;
   /** The state as last recorded (undefined: none yet). */
   prior: TargetState | undefined;
   desired: LoadedResource[];
@@ -72,6 +76,7 @@ export async function planLive(inputs: PlanInputs): Promise<MadePlan> {
     ...(inputs.masterClusterId === undefined ? {} : { masterClusterId: inputs.masterClusterId }),
     ...(prior?.hmac_key === undefined ? {} : { hmacKey: prior.hmac_key }),
     secrets,
+    ...(inputs.ignore === undefined || inputs.ignore.length === 0 ? {} : { ignore: inputs.ignore }),
   });
   return { plan, prior, state, live, secrets };
 }

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { planFingerprint } from '../core/plan/fingerprint.js';
+import { selectPlan } from '../core/plan/targeting.js';
+import { applyGate } from '../core/policy/gate.js';
+import type { TargetRules } from '../core/policy/rules.js';
 import type { Plan, PlannedChange } from '../core/plan/types.js';
 import { scrubValue } from '../core/secret-registry.js';
 import type { ConfigFile, LoadedResource } from '../core/validate/index.js';
@@ -16,10 +19,16 @@ import { makePlan } from './make-plan.js';
 import type { Ui } from './ui.js';
 
 /** What `--json` prints (schemas/output/plan.schema.json): the plan without live fingerprints. */
-export interface PlanJson extends Omit<Plan, 'changes'> {
+export interface PlanJson extends Omit<Plan, 'changes' | 'targeting'> {
   /** planFingerprint(plan): what `kzops apply --expect-fingerprint` compares with. */
   fingerprint: string;
-  changes: (Omit<PlannedChange, 'liveFingerprint' | 'fields'> & { fields: PlanJsonField[] })[];
+  changes: (Omit<PlannedChange, 'liveFingerprint' | 'fields' | 'includedAsDependency'> & {
+    fields: PlanJsonField[];
+    /** A targeted plan carries it only because these selected changes need it first. */
+    included_as_dependency?: string[];
+  })[];
+  /** A targeted plan (`--only`/`--exclude`): what was asked, and the changes left out. */
+  targeting?: { only: string[]; exclude: string[]; left_out: string[] };
 }
 
 /** A field as `--json` shows it: a sensitive one has no values, only whether it changes. */
@@ -65,9 +74,21 @@ export function planJson(plan: Plan): PlanJson {
       ),
       notes: [...change.notes],
       protected: change.protected,
+      ...(change.includedAsDependency === undefined
+        ? {}
+        : { included_as_dependency: [...change.includedAsDependency] }),
     })),
     unmanaged: plan.unmanaged.map((u) => ({ ...u })),
     summary: { ...plan.summary },
+    ...(plan.targeting === undefined
+      ? {}
+      : {
+          targeting: {
+            only: [...plan.targeting.only],
+            exclude: [...plan.targeting.exclude],
+            left_out: plan.targeting.leftOut.map((c) => `${c.action} ${c.kind}/${c.key}`),
+          },
+        }),
   };
 }
 
@@ -117,12 +138,32 @@ export interface ReconcileOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface PlanOptions extends ReconcileOptions {
+/** `--only REF…` and `--exclude REF…` (src/core/plan/targeting.ts): a targeted run. */
+export interface TargetingOptions {
+  only?: readonly string[] | undefined;
+  exclude?: readonly string[] | undefined;
+}
+
+export interface PlanOptions extends ReconcileOptions, TargetingOptions {
   /** Also save the plan (with live fingerprints, secrets scrubbed) as JSON to this file. */
   out?: string | undefined;
+  /** The instant the change windows are judged at (default: now); for tests. */
+  now?: Date | undefined;
+}
+
+/**
+ * What `plan` says about the target's freeze and change windows: plan itself always runs, but
+ * a reviewer should know that apply would refuse now (and that --emergency overrides).
+ */
+export function gateNotes(target: string, rules: TargetRules, now: Date): string[] {
+  const gate = applyGate(target, rules, now);
+  if (gate.allowed) return [];
+  return gate.messages.map((m) => `${m}: kzops apply refuses now (apply --emergency "REASON" overrides)`);
 }
 
 export interface PlanRun {
+  /** Why an apply would be refused now (frozen, outside the change windows); also printed as notes. */
+  notes: string[];
   /** `changes` when the plan has a create, update, replace or delete. */
   outcome: 'ok' | 'changes';
   plan: Plan;
@@ -146,13 +187,20 @@ export async function plan(opts: PlanOptions, ui: Ui): Promise<PlanRun> {
   });
   let made: Plan;
   try {
-    ({ plan: made } = await makePlan(conn, result.resources, {
+    const full = await makePlan(conn, result.resources, {
       concurrency: opts.concurrency,
       ...(opts.env === undefined ? {} : { env: opts.env }),
-    }));
+    });
+    // Before the fingerprint and --out: both cover what the targeted plan does.
+    made = selectPlan(
+      { plan: full.plan, desired: result.resources, live: full.live },
+      { only: opts.only, exclude: opts.exclude },
+    );
   } finally {
     await conn.close();
   }
+  const notes = gateNotes(conn.policy.name, conn.policy.rules, opts.now ?? new Date());
+  for (const note of notes) ui.err(`note: ${note}`);
   if (opts.out !== undefined) {
     const saved: SavedPlan = {
       version: 1,
@@ -169,6 +217,7 @@ export async function plan(opts: PlanOptions, ui: Ui): Promise<PlanRun> {
     }
   }
   return {
+    notes,
     outcome: made.changes.some((c) => c.action !== 'noop') ? 'changes' : 'ok',
     plan: made,
     fingerprint: planFingerprint(made),

@@ -7,6 +7,7 @@
  * Every test starts its own simulator with the default accounts and no routing documents
  * (cluster documents from the default seed stay: they cannot be listed anyway).
  */
+import { targetRulesOf } from '../../src/core/policy/rules.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -840,7 +841,13 @@ describe('after a completed apply', () => {
       client,
       label: 'sim',
       close: () => Promise.resolve(),
-      policy: { name: TARGET, protect: [], maxChangePercent: undefined, masterClusterId: undefined },
+      policy: {
+        name: TARGET,
+        protect: [],
+        maxChangePercent: undefined,
+        masterClusterId: undefined,
+        rules: targetRulesOf({}),
+      },
       sim: false,
       statePath,
       workDir: dir,

@@ -161,8 +161,9 @@ describe('kzops drift against the embedded simulator', () => {
     expect(plan.code).toBe(0);
   });
 
-  it('a document created outside kzops: exit 2, unmanaged, with its id and name', async () => {
-    await applyByHand();
+  // Issue 13: a target's `unmanaged` defaults to report, so an unmanaged document alone is
+  // listed without failing the run; `unmanaged: fail` keeps exit 2, `ignore` hides it.
+  async function handMadeSbc(): Promise<string> {
     const created = await withSim((c) =>
       c.createCarrierSbc({
         name: 'Hand-made SBC',
@@ -172,7 +173,36 @@ describe('kzops drift against the embedded simulator', () => {
         mobile_media_server: NY2,
       }),
     );
-    const id = created.data.id;
+    return created.data.id;
+  }
+
+  /** Adds lines under the `local` target of the config's targets.yaml. */
+  async function localRules(...lines: string[]): Promise<void> {
+    const path = join(dir, 'targets.yaml');
+    const text = await readFile(path, 'utf8');
+    const anchor = '    url: sim';
+    expect(text).toContain(anchor);
+    await writeFile(path, text.replace(anchor, [anchor, ...lines.map((l) => `    ${l}`)].join('\n')));
+  }
+
+  it('a document created outside kzops: listed as unmanaged with its id and name, exit 0 (unmanaged: report)', async () => {
+    await applyByHand();
+    const id = await handMadeSbc();
+    const run = await kzops(['drift']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(findingLines(run)).toEqual([
+      `[unmanaged] carrier_sbcs/${id}  "Hand-made SBC"`,
+      `[not verifiable] clusters/${SANDBOX}`,
+    ]);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'In sync: the live state matches what kzops last applied and the config (1 not verifiable, 1 unmanaged).',
+    );
+  });
+
+  it('a document created outside kzops under unmanaged: fail: exit 2, unmanaged, with its id and name', async () => {
+    await applyByHand();
+    await localRules('unmanaged: fail');
+    const id = await handMadeSbc();
     const run = await kzops(['drift']);
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(findingLines(run)).toEqual([
@@ -180,6 +210,16 @@ describe('kzops drift against the embedded simulator', () => {
       `[not verifiable] clusters/${SANDBOX}`,
     ]);
     expect(run.stdout).toMatch(/Drift: 0 changed outside kzops, 0 missing live, 1 unmanaged, 0 pending/);
+  });
+
+  it('a document an ignore rule covers: not listed, exit 0 even under unmanaged: fail', async () => {
+    await applyByHand();
+    await localRules('unmanaged: fail', 'ignore:', '  - {kind: carrier_sbcs, name: "Hand-made *"}');
+    const id = await handMadeSbc();
+    const run = await kzops(['drift']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(findingLines(run)).toEqual([`[not verifiable] clusters/${SANDBOX}`]);
+    expect(run.stdout).not.toContain(id);
   });
 
   it('a config change not applied yet: exit 2, pending, with the field', async () => {
