@@ -95,9 +95,6 @@ ${BaseCommand.exitCodesHelp}`;
         exclude: flags.exclude,
         emergency: flags.emergency,
         auditLog: flags['audit-log'],
-        // The support commands' lookup (KZOPS_OPERATOR, git's user.name, the login name),
-        // loaded only when the audit line is written: it brings simple-git.
-        operator: async () => (await import('../cli/support.js')).operatorName(),
         watchInterrupts: (onFirst) => watchInterrupts({ onFirst }),
       },
       processUi({ json }),

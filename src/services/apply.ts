@@ -24,6 +24,7 @@ import { acquireApplyLocks } from '../reconcile/shared-lock.js';
 import { serializeTargetState, writeState } from '../reconcile/state-file.js';
 import { stateSaver } from '../reconcile/state-saver.js';
 import { prepareConnection } from './connect.js';
+import { operatorName } from './support/audit.js';
 import { settleOrGiveUp, type InterruptWatch, type StopSignal } from './interrupts.js';
 import { loadValidConfig } from './load-config.js';
 import { makePlan } from './make-plan.js';
@@ -163,7 +164,8 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
   }
   const auditPath = opts.auditLog ?? join(prepared.workDir, 'audit.jsonl');
   const operatorOf =
-    opts.operator ?? (() => Promise.resolve((opts.env ?? process.env).KZOPS_OPERATOR ?? 'unknown'));
+    // By default the support commands' lookup: KZOPS_OPERATOR, git's user.name, the login name.
+    opts.operator ?? (() => operatorName(opts.env ?? process.env));
   if (opts.commit && prepared.sim) {
     throw new UsageError(
       `--commit: target ${policy.name} is a simulator; its state is kept under .kzops/, not in git`,
