@@ -13,3 +13,17 @@ export const targetingFlags = {
     multiple: true,
   }),
 };
+
+/** drift's: the same REFs, which only filter what drift reports (nothing is carried out). */
+export const driftTargetingFlags = {
+  only: Flags.string({
+    description:
+      'report only the findings of this resource, <kind>/<key> (globs * and ?; a live id also matches); repeatable',
+    multiple: true,
+  }),
+  exclude: Flags.string({
+    description:
+      'leave out the findings of this resource, <kind>/<key> (globs allowed); repeatable; wins over --only',
+    multiple: true,
+  }),
+};

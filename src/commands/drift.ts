@@ -1,7 +1,7 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { setOutcome } from '../cli/exit-codes.js';
 import { concurrencyFlag, targetFlags } from '../cli/target-flags.js';
-import { targetingFlags } from '../cli/targeting-flags.js';
+import { driftTargetingFlags } from '../cli/targeting-flags.js';
 import { processUi } from '../cli/ui.js';
 import type { DriftJson } from '../core/plan/drift.js';
 import { renderDriftText } from '../render/drift-text.js';
@@ -24,7 +24,7 @@ ${BaseCommand.exitCodesHelp}`;
   static override examples = ['<%= config.bin %> drift', '<%= config.bin %> drift --target sandbox --json'];
   static override flags = {
     ...targetFlags,
-    ...targetingFlags,
+    ...driftTargetingFlags,
     ...concurrencyFlag,
   };
 

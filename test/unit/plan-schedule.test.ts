@@ -5,22 +5,12 @@ import { stalePlan } from '../../src/core/plan/saved.js';
 import { schedule, type Step } from '../../src/core/plan/schedule.js';
 import type { Kind, Plan, TargetState } from '../../src/core/plan/types.js';
 import type { LoadedResource } from '../../src/core/validate/types.js';
+import { hex, live, res, state, type Doc } from './plan-fixtures.js';
 
-type Doc = Record<string, unknown>;
-
-const hex = (n: number) => n.toString(16).padStart(32, '0');
 const MS1 = hex(0xa1);
 const SBC1 = hex(0xb1);
 const SBC2 = hex(0xb2);
 
-const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({
-  kind,
-  key,
-  file: `${kind}/${key}.yaml`,
-  doc,
-});
-const live = (kind: Kind, id: string, doc: Doc): LiveDoc => ({ kind, id, doc: { id, ...doc } });
-const state = (resources: TargetState['resources']): TargetState => ({ version: 1, target: 't', resources });
 const ms = (name: string, priority: string[]): Doc => ({ name, carrier_sbc_priority: { sprint: priority } });
 const sbc = (name: string, media: string): Doc => ({ name, carrier: 'sprint', mobile_media_server: media });
 

@@ -8,29 +8,17 @@ import {
   buildPlan,
   fingerprintDoc,
   NOTE_ADOPTED,
-  type LiveDoc,
   type PlanInput,
 } from '../../src/core/plan/build-plan.js';
 import { classifyDrift, driftJson, driftOutcome, type DriftReport } from '../../src/core/plan/drift.js';
-import type { Kind, TargetState } from '../../src/core/plan/types.js';
 import type { IgnoreRule, UnmanagedPolicy } from '../../src/core/policy/rules.js';
-import type { LoadedResource } from '../../src/core/validate/types.js';
+import { hex, live, res, state, type Doc } from './plan-fixtures.js';
 
-type Doc = Record<string, unknown>;
-const hex = (n: number) => n.toString(16).padStart(32, '0');
 const MS1 = hex(0xa1);
 const SBC1 = hex(0xb1);
 const SBC2 = hex(0xb2);
 const SBC3 = hex(0xb3);
 
-const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({
-  kind,
-  key,
-  file: `${kind}/${key}.yaml`,
-  doc,
-});
-const live = (kind: Kind, id: string, doc: Doc): LiveDoc => ({ kind, id, doc: { id, ...doc } });
-const state = (resources: TargetState['resources']): TargetState => ({ version: 1, target: 't', resources });
 const sbc = (name: string, over: Doc = {}): Doc => ({
   name,
   carrier: 'sprint',

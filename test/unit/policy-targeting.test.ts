@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { buildPlan, type LiveDoc } from '../../src/core/plan/build-plan.js';
+import { buildPlan } from '../../src/core/plan/build-plan.js';
 import { classifyDrift } from '../../src/core/plan/drift.js';
 import { planFingerprint } from '../../src/core/plan/fingerprint.js';
 import { schedule } from '../../src/core/plan/schedule.js';
 import { knownIds, selectDrift, selectPlan } from '../../src/core/plan/targeting.js';
-import type { Kind, TargetState } from '../../src/core/plan/types.js';
-import type { LoadedResource } from '../../src/core/validate/types.js';
+import { hex, live, res, state, type Doc } from './plan-fixtures.js';
 
-type Doc = Record<string, unknown>;
-const hex = (n: number) => n.toString(16).padStart(32, '0');
 const MS1 = hex(0xa1);
 const SBC1 = hex(0xb1);
 const SBC2 = hex(0xb2);
 const STRAY = hex(0xbf);
 
-const res = (kind: Kind, key: string, doc: Doc): LoadedResource => ({
-  kind,
-  key,
-  file: `${kind}/${key}.yaml`,
-  doc,
-});
-const live = (kind: Kind, id: string, doc: Doc): LiveDoc => ({ kind, id, doc: { id, ...doc } });
-const state = (resources: TargetState['resources']): TargetState => ({ version: 1, target: 't', resources });
 const ms = (name: string, priority: string[], over: Doc = {}): Doc => ({
   name,
   carrier_sbc_priority: { sprint: priority },
