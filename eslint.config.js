@@ -109,7 +109,8 @@ export function layerRules() {
     // plumbing nor a command (commands call services; a service talks to people through a Ui).
     restrict(['src/services/**/*.ts'], {
       layers: ['cli', 'commands'],
-      message: 'src/services must not import src/cli or commands (commands call services, and a service prints through its Ui)',
+      message:
+        'src/services must not import src/cli or commands (commands call services, and a service prints through its Ui)',
     }),
     // cli: oclif plumbing (base command, flags, colour, exit codes).
     restrict(['src/cli/**/*.ts'], {
