@@ -3,21 +3,14 @@
  * started here, for the exit codes and the flags as oclif parses them. The logic is checked
  * through the services in day2-services.test.ts. Run `npm run build` before this file alone.
  */
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/core/policy/audit.js';
 import type { PlanJson } from '../../src/services/plan.js';
 import type { SimHandle } from '../../src/sim/server.js';
-import {
-  freshExampleConfig,
-  requireBuilt,
-  runKzops,
-  SIM_SUPER_MASTER_KEY,
-  writeLabTargets,
-} from './cli-harness.js';
-import { ROUTING, startEmptyRoutingSim } from './reconcile-harness.js';
+import { requireBuilt, runKzops, SIM_SUPER_MASTER_KEY } from './cli-harness.js';
+import { ROUTING, labForEachTest } from './reconcile-harness.js';
 
 const ENV = {
   LAB_KEY: SIM_SUPER_MASTER_KEY,
@@ -34,17 +27,7 @@ const kzops = (args: string[]) => runKzops(args, { cwd: work, env: ENV, timeoutM
 
 beforeAll(() => requireBuilt('apply'));
 
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'kzops-day2-cli-'));
-  dir = await freshExampleConfig(work);
-  sim = await startEmptyRoutingSim();
-  await writeLabTargets(dir, sim.url);
-});
-
-afterEach(async () => {
-  await sim.close();
-  await rm(work, { recursive: true, force: true });
-});
+labForEachTest('kzops-day2-cli-', (lab) => ({ work, dir, sim } = lab));
 
 describe('kzops apply on a frozen target', () => {
   it('exits 5 naming the reason and sends nothing; --emergency applies (exit 0) and appends the audit line', async () => {

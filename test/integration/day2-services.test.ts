@@ -6,12 +6,11 @@
  * boundary are checked in day2-cli.test.ts.
  */
 import { existsSync } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../src/core/errors.js';
 import type { AuditRecord } from '../../src/core/policy/audit.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
@@ -22,8 +21,8 @@ import type { InterruptWatch } from '../../src/services/interrupts.js';
 import { plan, type SavedPlan } from '../../src/services/plan.js';
 import { captureUi } from '../../src/services/ui.js';
 import type { SimHandle } from '../../src/sim/server.js';
-import { freshExampleConfig, REPO, writeLabTargets } from './cli-harness.js';
-import { idNamed, ROUTING, simClient, startEmptyRoutingSim, SUPER_KEY } from './reconcile-harness.js';
+import { REPO, writeLabTargets } from './cli-harness.js';
+import { idNamed, ROUTING, simClient, SUPER_KEY, labForEachTest } from './reconcile-harness.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -36,17 +35,7 @@ let work: string;
 let dir: string;
 let sim: SimHandle;
 
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'kzops-day2-'));
-  dir = await freshExampleConfig(work);
-  sim = await startEmptyRoutingSim();
-  await writeLabTargets(dir, sim.url);
-});
-
-afterEach(async () => {
-  await sim.close();
-  await rm(work, { recursive: true, force: true });
-});
+labForEachTest('kzops-day2-', (lab) => ({ work, dir, sim } = lab));
 
 /** Lines added under the `lab` target of targets.yaml (each indented by four spaces). */
 async function labRules(...lines: string[]): Promise<void> {

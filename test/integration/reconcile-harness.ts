@@ -3,6 +3,10 @@
  * reconcile run (the plan service's planLive, then applyPlan) the way `kzops apply` does it,
  * with the state of the previous run passed in and the new one handed back.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { KazooClient } from '../../src/api/client.js';
 import { resolveTarget } from '../../src/api/target.js';
 import type { LiveDoc, PlanResult } from '../../src/core/plan/build-plan.js';
@@ -12,6 +16,7 @@ import { applyPlan, type ApplyResult } from '../../src/reconcile/apply.js';
 import { planLive } from '../../src/services/make-plan.js';
 import { defaultSeed } from '../../src/sim/seed.js';
 import { startSim, type SimHandle, type SimOptions } from '../../src/sim/server.js';
+import { freshExampleConfig, writeLabTargets } from './cli-harness.js';
 
 export const TARGET = 'test';
 export const SUPER_KEY = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
@@ -152,4 +157,36 @@ export function routingWrites(sim: SimHandle): string[] {
   return sim.requests
     .filter((r) => r.method !== 'GET' && r.path.startsWith(ROUTING))
     .map((r) => `${r.method} ${r.path}`);
+}
+
+export interface Lab {
+  /** A fresh temporary directory. */
+  work: string;
+  /** `<work>/config`: the example config, with targets.yaml naming `sim` as target `lab`. */
+  dir: string;
+  /** A simulator with the default seed's accounts and no routing documents. */
+  sim: SimHandle;
+}
+
+/**
+ * Before each test of the file: a work directory holding the example config whose default
+ * target `lab` is a fresh empty-routing simulator (key from LAB_KEY); after it, both are gone.
+ * `use` receives each test's lab (assign it to the file's variables).
+ */
+export function labForEachTest(prefix: string, use: (lab: Lab) => void): void {
+  let lab: Lab | undefined;
+  beforeEach(async () => {
+    const work = await mkdtemp(join(tmpdir(), prefix));
+    const dir = await freshExampleConfig(work);
+    const sim = await startEmptyRoutingSim();
+    await writeLabTargets(dir, sim.url);
+    lab = { work, dir, sim };
+    use(lab);
+  });
+  afterEach(async () => {
+    if (!lab) return;
+    await lab.sim.close();
+    await rm(lab.work, { recursive: true, force: true });
+    lab = undefined;
+  });
 }

@@ -5,8 +5,7 @@
  * these check the logic, and what each service prints or asks.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, RefusedError } from '../../src/core/errors.js';
@@ -19,8 +18,8 @@ import { captureUi, type Ui } from '../../src/services/ui.js';
 import { readConfigDir } from '../../src/config/read-config-dir.js';
 import type { DriftJson } from '../../src/core/plan/drift.js';
 import { startSim, type SimHandle } from '../../src/sim/server.js';
-import { freshExampleConfig, writeLabTargets } from './cli-harness.js';
-import { ROUTING, simClient, startEmptyRoutingSim, SUPER_KEY } from './reconcile-harness.js';
+import { writeLabTargets } from './cli-harness.js';
+import { ROUTING, simClient, SUPER_KEY, labForEachTest } from './reconcile-harness.js';
 
 const ENV = { LAB_KEY: SUPER_KEY, KZOPS_SANDBOX_CLUSTER_API_KEY: 'cluster-secret-services-1' };
 
@@ -28,17 +27,7 @@ let work: string;
 let dir: string;
 let sim: SimHandle;
 
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'kzops-services-'));
-  dir = await freshExampleConfig(work);
-  sim = await startEmptyRoutingSim();
-  await writeLabTargets(dir, sim.url);
-});
-
-afterEach(async () => {
-  await sim.close();
-  await rm(work, { recursive: true, force: true });
-});
+labForEachTest('kzops-services-', (lab) => ({ work, dir, sim } = lab));
 
 /** A watch no signal reaches; `stop()` plays the first Ctrl-C. */
 function fakeWatch(): InterruptWatch & { stop(): void } {
