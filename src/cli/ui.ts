@@ -54,8 +54,8 @@ async function ask(message: string): Promise<boolean> {
 function bar(total: number, label: string): ProgressBar {
   // Loaded only when a bar is drawn: most runs never need it.
   let stopped = false;
-  let pending: number | undefined;
-  let instance: { update(n: number): void; stop(): void } | undefined;
+  let pending: [number, Record<string, number | string> | undefined] | undefined;
+  let instance: { update(n: number, values?: object): void; stop(): void } | undefined;
   const ready = import('cli-progress').then(({ default: cliProgress }) => {
     if (stopped) return;
     const format = label.includes('{bar}')
@@ -65,14 +65,14 @@ function bar(total: number, label: string): ProgressBar {
       { format, hideCursor: true, stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
-    b.start(total, pending ?? 0);
+    b.start(total, pending?.[0] ?? 0, pending?.[1]);
     instance = b;
   });
   void ready.catch(() => undefined);
   return {
-    update(done) {
-      if (instance) instance.update(done);
-      else pending = done;
+    update(done, values) {
+      if (instance) instance.update(done, values);
+      else pending = [done, values];
     },
     stop() {
       stopped = true;

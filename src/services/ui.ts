@@ -4,8 +4,8 @@
  * read what was printed. A service never writes to process.stdout/stderr itself.
  */
 export interface ProgressBar {
-  /** Moves the bar to `done` of `total`. */
-  update(done: number): void;
+  /** Moves the bar to `done` of `total`; `values` fill the label's other {tokens} (e.g. {failed}). */
+  update(done: number, values?: Record<string, number | string>): void;
   /** Removes the bar (it may already be gone). */
   stop(): void;
 }

@@ -468,11 +468,15 @@ async function runRows(
   const { input, ui } = ctx;
   const bar: ProgressBar | undefined =
     rows.length > 0
-      ? ui.progress(rows.length, `${input.kind} |{bar}| {value}/{total} rows | {eta_formatted} left`)
+      ? ui.progress(
+          rows.length,
+          `${input.kind} |{bar}| {value}/{total} rows | {failed} failed | {eta_formatted} left`,
+        )
       : undefined;
   // A second Ctrl-C exits at once: give the terminal its cursor back first.
   if (bar) ctx.onForce(() => bar.stop());
   let finished = 0;
+  let failed = 0;
   // Rows start in file order, at most --concurrency at once; none starts after a stop.
   const limit = new Limit(Math.max(1, Math.min(input.concurrency, rows.length)));
   const one = async (row: BulkRow): Promise<void> => {
@@ -480,7 +484,8 @@ async function runRows(
     const report = await runRow(row, ctx);
     done(report);
     finished++;
-    if (bar) bar.update(finished);
+    if (report.status === 'failed') failed++;
+    if (bar) bar.update(finished, { failed });
     else ui.out(rowLine(report));
   };
   try {
