@@ -473,6 +473,7 @@ async function runRows(
           `${input.kind} |{bar}| {value}/{total} rows | {failed} failed | {eta_formatted} left`,
         )
       : undefined;
+  bar?.update(0, { failed: 0 });
   // A second Ctrl-C exits at once: give the terminal its cursor back first.
   if (bar) ctx.onForce(() => bar.stop());
   let finished = 0;
