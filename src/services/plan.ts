@@ -29,6 +29,8 @@ export interface PlanJson extends Omit<Plan, 'changes' | 'targeting'> {
   })[];
   /** A targeted plan (`--only`/`--exclude`): what was asked, and the changes left out. */
   targeting?: { only: string[]; exclude: string[]; left_out: string[] };
+  /** Why apply would refuse now (the target is frozen, or outside its change windows). */
+  apply_refused_now?: string[];
 }
 
 /** A field as `--json` shows it: a sensitive one has no values, only whether it changes. */
@@ -223,6 +225,6 @@ export async function plan(opts: PlanOptions, ui: Ui): Promise<PlanRun> {
     fingerprint: planFingerprint(made),
     desired: result.resources,
     label: conn.label,
-    json: planJson(made),
+    json: { ...planJson(made), ...(notes.length > 0 ? { apply_refused_now: notes } : {}) },
   };
 }

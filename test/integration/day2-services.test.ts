@@ -416,7 +416,9 @@ describe('freezes, change windows and --emergency', () => {
     expect(planUi.stderr.join('\n')).toMatch(
       /^note: target lab is outside its change windows; the next opens/,
     );
-    // The pull-request comment carries the note too.
+    // So do --json (a field its schema allows) and the pull-request comment.
+    expect(planned.json.apply_refused_now).toEqual(planned.notes);
+    (await schema('plan'))(planned.json);
     expect(renderPlanMarkdown(planned.plan, { notes: planned.notes })).toMatch(
       /\n\n> \*\*Note:\*\* target lab is outside its change windows; the next opens/,
     );
