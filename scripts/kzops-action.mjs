@@ -6,8 +6,9 @@
 // comment on stdout, the full saved plan in the file; one run per target, not two).
 //
 // `node kzops-action.mjs <command>`, the inputs in INPUT_* environment variables (see
-// action.yml). Commands: targets, validate, plan, apply, drift, comment. No dependency but
-// node itself and, to read targets.yaml, the `yaml` package of the kzops it runs (KZOPS_HOME).
+// action.yml). Commands: targets, validate, plan, apply, drift, comment, drift-issue. No
+// dependency but node itself and, to read targets.yaml, the `yaml` package of the kzops it
+// runs (KZOPS_HOME).
 // Pure helpers are exported for the unit tests (test/unit/gh-action.test.ts).
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -15,8 +16,12 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const COMMANDS = ['targets', 'validate', 'plan', 'apply', 'drift', 'comment'];
+export const COMMANDS = ['targets', 'validate', 'plan', 'apply', 'drift', 'comment', 'drift-issue'];
 export const TARGET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/** The drift tracking issue: its label, title and the marker its body starts with. */
+export const DRIFT_LABEL = 'kzops-drift';
+export const DRIFT_TITLE = 'kzops drift: the live servers differ from config/';
+export const DRIFT_MARKER = '<!-- kzops-drift -->';
 /** The marker the plan comment starts with; the apply looks for it (and for the fingerprints). */
 export const COMMENT_MARKER = '<!-- kzops-plan -->';
 /** GitHub caps a comment at 65536 characters; the header and the target headings fit in the rest. */
@@ -65,9 +70,14 @@ export function splitArgs(text) {
   return out;
 }
 
-/** The `targets` input: names separated by spaces, commas or lines, each checked. */
+/**
+ * The `targets` input: names separated by spaces, commas or lines, or a JSON array of names
+ * (the `targets` output of the `targets` command), each checked.
+ */
 export function parseTargetList(text) {
-  const names = text.split(/[\s,]+/).filter((t) => t !== '');
+  const names = text.trim().startsWith('[')
+    ? parseJsonList(text)
+    : text.split(/[\s,]+/).filter((t) => t !== '');
   for (const name of names) {
     if (!TARGET_NAME.test(name)) {
       throw new ActionError(
@@ -76,6 +86,19 @@ export function parseTargetList(text) {
     }
   }
   return [...new Set(names)];
+}
+
+function parseJsonList(text) {
+  let list;
+  try {
+    list = JSON.parse(text);
+  } catch (err) {
+    throw new ActionError(`targets: not a JSON array: ${err.message}`);
+  }
+  if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
+    throw new ActionError(`targets: not a JSON array of names: ${text.trim()}`);
+  }
+  return list;
 }
 
 /** Every target of a parsed targets.yaml whose url is not `sim`, in file order. */
@@ -141,6 +164,93 @@ export function planComment({ sha, runUrl, sections }) {
   ];
   const body = sections.length === 0 ? ['No target to plan: add a server to config/targets.yaml.'] : sections;
   return [...head, ...body.map((s) => `\n${s.replace(/\n+$/, '')}`)].join('\n') + '\n';
+}
+
+// Values as plan shows them; a sensitive field only says whether it changes.
+const showValue = (v) =>
+  v === undefined ? '(absent)' : `\`${JSON.stringify(v).slice(0, 200).replace(/`/g, "'")}\``;
+const showField = (f) =>
+  f.sensitive
+    ? `${f.path}: (sensitive, ${f.changes ? 'changes' : 'unchanged'})`
+    : `${f.path}: ${showValue(f.before)} → ${showValue(f.after)}`;
+/** Text from documents in a table cell: no table break, no HTML, no @mention. */
+export function issueCell(s) {
+  return String(s)
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '@&#8203;');
+}
+
+/**
+ * The drift issue's sections from each target's report files (`files[target]`: the `exit`,
+ * `json` and `err` texts, '' when missing), and how many targets drifted or failed. A target
+ * whose job wrote no report counts as failed: its state is unknown.
+ */
+export function driftSections(targets, files) {
+  const sections = [];
+  let drifted = 0;
+  let errors = 0;
+  const failed = (target, why, text) => {
+    errors++;
+    const tail = text.split('\n').slice(-20).join('\n');
+    sections.push(`### :warning: \`${target}\`: kzops drift failed (${why})\n\n${fence('text', tail)}`);
+  };
+  for (const target of targets) {
+    const { exit: exitText = '', json = '', err = '' } = files[target] ?? {};
+    const exit = exitText.trim();
+    if (exit === '0') continue;
+    if (exit !== '2') {
+      failed(target, `exit ${exit || '?'}`, err);
+      continue;
+    }
+    let report;
+    try {
+      report = JSON.parse(json);
+    } catch {
+      failed(target, 'exit 2, but its report is not JSON', err);
+      continue;
+    }
+    drifted++;
+    const rows = (report?.findings ?? [])
+      .filter((f) => f.class !== 'unknown_baseline' && f.class !== 'not_verifiable')
+      .map((f) => {
+        const what = f.kind + '/' + (f.key ?? `id:${f.id}`);
+        // Each part escaped, then joined: the <br> between them stays a line break.
+        const detail = [f.note, ...(f.fields ?? []).map(showField)]
+          .filter(Boolean)
+          .map(issueCell)
+          .join('<br>');
+        return `| ${f.class} | \`${what}\` | ${issueCell(f.name ?? '')} | ${detail} |`;
+      });
+    sections.push(
+      [
+        `### \`${target}\`: ${rows.length} finding(s)`,
+        '',
+        '| class | resource | name | details |',
+        '|---|---|---|---|',
+        ...rows,
+      ].join('\n'),
+    );
+  }
+  return { sections, drifted, errors };
+}
+
+/** The drift issue's body. */
+export function driftIssueBody({ runUrl, when, sections }) {
+  const by = runUrl ? `[kzops drift](${runUrl})` : 'kzops drift';
+  return [
+    DRIFT_MARKER,
+    `Found by ${by} at ${when} UTC. Either bring config/ in line`,
+    '(a pull request: `kzops export` writes the live documents as config files) or run',
+    '`kzops apply` to put the server back. This issue closes itself when every target is in sync.',
+    '',
+    sections.join('\n\n'),
+    '',
+    'Classes: changed_outside (live differs from what kzops last applied), missing_live, unmanaged',
+    '(live, in neither config/ nor the state), pending (config/ differs and apply has not run).',
+  ].join('\n');
 }
 
 /** The comment's share for one target when `count` targets share it. */
@@ -238,7 +348,10 @@ async function resolveTargets(dir) {
 
 async function github(path, { method = 'GET', body } = {}) {
   const token = input('github-token');
-  if (token === '') throw new ActionError('github-token is empty: the comment and the reviewed plan need it');
+  if (token === '')
+    throw new ActionError(
+      'github-token is empty: the comment, the reviewed plan and the drift issue need it',
+    );
   const api = process.env.GITHUB_API_URL || 'https://api.github.com';
   const url = path.startsWith('http') ? path : `${api}${path}`;
   const res = await fetch(url, {
@@ -498,18 +611,100 @@ async function commentCommand(out) {
   return 0;
 }
 
+async function readOr(file, fallback) {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  }
+}
+
+/**
+ * Opens, updates or closes the drift tracking issue from the reports `drift` wrote to `out`
+ * (downloaded artifacts): `<target>.exit`, `.json`, `.err` for each of the `targets` input.
+ * Any drift: the open issue labelled kzops-drift gets the findings (or one is opened, and the
+ * label made). Every target in sync: a comment, and it is closed. Errors and no drift: the
+ * state is unknown, the issue is left as it is.
+ */
+async function driftIssueCommand(out) {
+  const targets = parseTargetList(input('targets'));
+  await setOutput('targets', JSON.stringify(targets));
+  const files = {};
+  for (const t of targets) {
+    const [exit, json, err] = await Promise.all(
+      ['exit', 'json', 'err'].map((ext) => readOr(join(out, `${t}.${ext}`), '')),
+    );
+    files[t] = { exit, json, err };
+  }
+  const { sections, drifted, errors } = driftSections(targets, files);
+  const repo = process.env.GITHUB_REPOSITORY;
+  const open = await paginate(
+    `/repos/${repo}/issues?state=open&labels=${encodeURIComponent(DRIFT_LABEL)}&per_page=100`,
+  );
+  // The issues API lists pull requests too.
+  const issues = open.filter((i) => !i.pull_request);
+  let issue = issues.find((i) => i.title === DRIFT_TITLE) ?? issues[0];
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const by = runUrl() ? `[kzops drift](${runUrl()})` : 'kzops drift';
+  let what;
+  if (drifted > 0) {
+    const body = driftIssueBody({ runUrl: runUrl(), when, sections });
+    if (issue) {
+      await github(`/repos/${repo}/issues/${issue.number}`, { method: 'PATCH', body: { body } });
+      what = `updated #${issue.number}`;
+    } else {
+      try {
+        await github(`/repos/${repo}/labels/${encodeURIComponent(DRIFT_LABEL)}`);
+      } catch (err) {
+        if (!(err instanceof ActionError)) throw err;
+        await github(`/repos/${repo}/labels`, {
+          method: 'POST',
+          body: { name: DRIFT_LABEL, color: 'd93f0b', description: 'Live servers differ from config/' },
+        });
+      }
+      ({ data: issue } = await github(`/repos/${repo}/issues`, {
+        method: 'POST',
+        body: { title: DRIFT_TITLE, body, labels: [DRIFT_LABEL] },
+      }));
+      what = `opened #${issue.number}`;
+    }
+  } else if (errors === 0 && issue) {
+    await github(`/repos/${repo}/issues/${issue.number}/comments`, {
+      method: 'POST',
+      body: { body: `Every target is in sync again (${by}, ${when} UTC). Closing.` },
+    });
+    await github(`/repos/${repo}/issues/${issue.number}`, {
+      method: 'PATCH',
+      body: { state: 'closed', state_reason: 'completed' },
+    });
+    what = `closed #${issue.number}: every target is in sync`;
+  } else if (errors === 0) {
+    what = 'every target is in sync, no open issue';
+  } else {
+    // With errors and no drift the state is unknown: the issue is left as it is.
+    what = `${errors} target(s) failed and none drifted: ${issue ? `#${issue.number} left as it is` : 'no issue opened'}`;
+  }
+  console.log(`kzops drift issue: ${what}`);
+  await summary(`### kzops drift issue\n\n${drifted} drifted, ${errors} failed: ${what}.\n`);
+  await setOutput('issue', issue?.number ?? '');
+  return 0;
+}
+
 export async function main(command) {
   if (!COMMANDS.includes(command)) {
     throw new ActionError(`command: one of ${COMMANDS.join(', ')}, not ${JSON.stringify(command)}`);
   }
   const dir = input('config-dir', 'config');
   const extra = splitArgs(input('args'));
-  const out = resolve(input('report-dir', `kzops-${command}`));
+  // drift-issue reads what drift wrote.
+  const out = resolve(input('report-dir', command === 'drift-issue' ? 'kzops-drift' : `kzops-${command}`));
   await mkdir(out, { recursive: true });
   await setOutput('report-dir', out);
   if (command === 'targets') return targetsCommand(dir);
   if (command === 'validate') return validateCommand(dir, extra);
   if (command === 'comment') return commentCommand(out);
+  if (command === 'drift-issue') return driftIssueCommand(out);
   const targets = await resolveTargets(dir);
   await setOutput('targets', JSON.stringify(targets));
   if (targets.length === 0) {

@@ -314,7 +314,9 @@ describe('the driver', () => {
   it('refuses an unknown command and an unclosed quote in args', async () => {
     const unknown = await action('destroy', {});
     expect(unknown.run.code).toBe(1);
-    expect(unknown.run.stdout).toContain('command: one of targets, validate, plan, apply, drift, comment');
+    expect(unknown.run.stdout).toContain(
+      'command: one of targets, validate, plan, apply, drift, comment, drift-issue',
+    );
     const quote = await action('validate', { args: '--x "open' });
     expect(quote.run.code).toBe(1);
     expect(quote.run.stdout).toContain('args: unclosed " quote');
@@ -329,6 +331,19 @@ describe('the driver and the GitHub API', () => {
   let server: Server;
   let api: string;
   let comments: { id: number; user: { login: string }; body: string }[];
+  /** Issues (and a pull request, as the issues API lists them), labels, comments on issues. */
+  interface Issue {
+    number: number;
+    title: string;
+    body: string;
+    state: string;
+    state_reason?: string;
+    labels: { name: string }[];
+    pull_request?: object;
+  }
+  let issues: Issue[] = [];
+  let labels: { name: string; color: string; description: string }[] = [];
+  const issueComments: { issue: number; body: string }[] = [];
   const requests: { method: string; url: string; auth: string; body: string }[] = [];
 
   beforeAll(async () => {
@@ -365,6 +380,54 @@ describe('the driver and the GitHub API', () => {
           };
           comments.push(c);
           return json(201, c);
+        }
+        if (url.pathname === '/repos/o/r/issues' && req.method === 'GET') {
+          const label = url.searchParams.get('labels') ?? '';
+          const state = url.searchParams.get('state') ?? 'open';
+          const found = issues.filter(
+            (i) => i.state === state && (label === '' || i.labels.some((l) => l.name === label)),
+          );
+          const page = Number(url.searchParams.get('page') ?? '1');
+          const next =
+            page * 2 < found.length
+              ? `<${api}/repos/o/r/issues?${url.searchParams.toString()}&page=${page + 1}>; rel="next"`
+              : undefined;
+          return json(200, found.slice((page - 1) * 2, page * 2), next);
+        }
+        if (url.pathname === '/repos/o/r/issues' && req.method === 'POST') {
+          const b = JSON.parse(body) as { title: string; body: string; labels: string[] };
+          const issue = {
+            number: 20 + issues.length,
+            title: b.title,
+            body: b.body,
+            state: 'open',
+            labels: b.labels.map((name) => ({ name })),
+          };
+          issues.push(issue);
+          return json(201, issue);
+        }
+        const issueUrl = /^\/repos\/o\/r\/issues\/(\d+)(\/comments)?$/.exec(url.pathname);
+        if (issueUrl && issueUrl[1] !== '7') {
+          const issue = issues.find((i) => i.number === Number(issueUrl[1]));
+          if (!issue) return json(404, { message: 'Not Found' });
+          if (issueUrl[2] && req.method === 'POST') {
+            issueComments.push({ issue: issue.number, body: (JSON.parse(body) as { body: string }).body });
+            return json(201, {});
+          }
+          if (!issueUrl[2] && req.method === 'PATCH') {
+            Object.assign(issue, JSON.parse(body));
+            return json(200, issue);
+          }
+        }
+        const label = /^\/repos\/o\/r\/labels\/([^/]+)$/.exec(url.pathname);
+        if (label && req.method === 'GET') {
+          const l = labels.find((x) => x.name === decodeURIComponent(label[1] ?? ''));
+          return json(l ? 200 : 404, l ?? { message: 'Not Found' });
+        }
+        if (url.pathname === '/repos/o/r/labels' && req.method === 'POST') {
+          const l = JSON.parse(body) as (typeof labels)[number];
+          labels.push(l);
+          return json(201, l);
         }
         const patch = /^\/repos\/o\/r\/issues\/comments\/(\d+)$/.exec(url.pathname);
         if (patch && req.method === 'PATCH') {
@@ -458,6 +521,150 @@ describe('the driver and the GitHub API', () => {
     expect(none.calls).toEqual([]);
     expect(none.run.stdout).toContain('has no plan for west');
   });
+  /** A drift report as `kzops drift --json` writes it, and the files the drift job keeps. */
+  const DRIFTED = {
+    target: 'prod',
+    in_sync: false,
+    findings: [
+      {
+        class: 'changed_outside',
+        kind: 'media_servers',
+        key: 'ny2',
+        id: 'abc',
+        name: 'NY | 2 <b>@ops</b>',
+        fields: [
+          { path: 'ip', before: '10.0.0.1', after: '10.0.0.2' },
+          { path: 'password', sensitive: true, changes: true, before: 'hunter2', after: 'hunter3' },
+        ],
+      },
+      { class: 'unmanaged', kind: 'carrier_sbcs', id: 'zz9', name: 'stray' },
+      { class: 'unknown_baseline', kind: 'clusters', key: 'c1' },
+    ],
+    summary: {},
+  };
+  const report = (target: string, exit: number, json: unknown = { target, findings: [] }, err = '') => ({
+    [`kzops-drift/${target}.exit`]: `${exit}\n`,
+    [`kzops-drift/${target}.json`]: JSON.stringify(json),
+    [`kzops-drift/${target}.err`]: err,
+  });
+  const driftIssue = (targets: string[], files: Record<string, string>) =>
+    withApi(
+      'drift-issue',
+      { 'github-token': 'gh-token-x', targets: JSON.stringify(targets), 'report-dir': 'kzops-drift' },
+      files,
+    );
+  const mine = () => issues.filter((i) => !i.pull_request);
+
+  it('drift-issue: a drift opens the issue (and makes the label), then updates that one', async () => {
+    issues = [
+      // A pull request with the label: the issues API lists it, it is not the issue.
+      {
+        number: 5,
+        title: 'kzops drift: the live servers differ from config/',
+        body: '',
+        state: 'open',
+        labels: [{ name: 'kzops-drift' }],
+        pull_request: {},
+      },
+    ];
+    labels = [];
+    issueComments.length = 0;
+    const first = await driftIssue(['prod', 'lab'], { ...report('prod', 2, DRIFTED), ...report('lab', 0) });
+    expect(first.run.code, first.run.stdout).toBe(0);
+    expect(labels).toEqual([
+      { name: 'kzops-drift', color: 'd93f0b', description: 'Live servers differ from config/' },
+    ]);
+    expect(mine()).toHaveLength(1);
+    const issue = mine()[0];
+    expect(issue?.title).toBe('kzops drift: the live servers differ from config/');
+    expect(issue?.labels).toEqual([{ name: 'kzops-drift' }]);
+    expect(first.outputs.issue).toBe(String(issue?.number));
+    const body = issue?.body ?? '';
+    expect(body.startsWith('<!-- kzops-drift -->\nFound by kzops drift at ')).toBe(true);
+    expect(body).toContain('### `prod`: 2 finding(s)');
+    expect(body).not.toContain('`lab`');
+    expect(body).not.toContain('clusters/c1');
+    // The cell text cannot break the table, write HTML or mention anyone; a secret shows no value.
+    expect(body).toContain(
+      '| changed_outside | `media_servers/ny2` | NY \\| 2 &lt;b&gt;@&#8203;ops&lt;/b&gt; | ' +
+        'ip: `"10.0.0.1"` → `"10.0.0.2"`<br>password: (sensitive, changes) |',
+    );
+    expect(body).toContain('| unmanaged | `carrier_sbcs/id:zz9` | stray |  |');
+    expect(body).not.toContain('<b>');
+    expect(body).not.toContain('hunter');
+    expect(first.run.stdout).not.toContain('gh-token-x');
+
+    // The next night, still drifted: the same issue gets the new findings, no second issue.
+    const next = { ...DRIFTED, findings: [DRIFTED.findings[1]] };
+    const second = await driftIssue(['prod'], report('prod', 2, next));
+    expect(second.run.code, second.run.stdout).toBe(0);
+    expect(mine()).toHaveLength(1);
+    expect(labels).toHaveLength(1);
+    expect(mine()[0]?.body).toContain('### `prod`: 1 finding(s)');
+    expect(mine()[0]?.body).not.toContain('ny2');
+    expect(second.outputs.issue).toBe(first.outputs.issue);
+    expect(issueComments).toEqual([]);
+  });
+
+  it('drift-issue: a failed target with no drift leaves the issue; one without a report is failed', async () => {
+    const before = JSON.stringify(issues);
+    const failed = await driftIssue(['prod', 'lab'], {
+      ...report('prod', 0),
+      ...report('lab', 3, '', 'Error: KZOPS_LAB_API_KEY is not set\n'),
+    });
+    expect(failed.run.code, failed.run.stdout).toBe(0);
+    expect(JSON.stringify(issues)).toBe(before);
+    expect(issueComments).toEqual([]);
+    expect(failed.outputs.issue).toBe(String(mine()[0]?.number));
+    // `gone` wrote no report: its state is unknown, so the issue stays open.
+    const missing = await driftIssue(['prod', 'gone'], report('prod', 0));
+    expect(missing.run.code, missing.run.stdout).toBe(0);
+    expect(JSON.stringify(issues)).toBe(before);
+    expect(missing.summary).toContain('0 drifted, 1 failed');
+    // With drift too, the failed target is in the issue with its error.
+    const both = await driftIssue(['prod', 'lab', 'gone'], {
+      ...report('prod', 2, DRIFTED),
+      ...report('lab', 3, '', 'Error: KZOPS_LAB_API_KEY is not set\n'),
+    });
+    expect(both.run.code, both.run.stdout).toBe(0);
+    const body = mine()[0]?.body ?? '';
+    expect(body).toContain('### :warning: `lab`: kzops drift failed (exit 3)');
+    expect(body).toContain('KZOPS_LAB_API_KEY is not set');
+    expect(body).toContain('### :warning: `gone`: kzops drift failed (exit ?)');
+    expect(mine()).toHaveLength(1);
+  });
+
+  it('drift-issue: every target in sync closes the issue with a comment', async () => {
+    const number = mine()[0]?.number ?? 0;
+    const ok = await driftIssue(['prod', 'lab'], { ...report('prod', 0), ...report('lab', 0) });
+    expect(ok.run.code, ok.run.stdout).toBe(0);
+    expect(mine()[0]?.state).toBe('closed');
+    expect(mine()[0]?.state_reason).toBe('completed');
+    expect(issueComments).toEqual([
+      {
+        issue: number,
+        body: expect.stringMatching(
+          /^Every target is in sync again \(kzops drift, .* UTC\)\. Closing\.$/,
+        ) as string,
+      },
+    ]);
+    expect(ok.outputs.issue).toBe(String(number));
+    // No open issue and nothing drifted: nothing to do.
+    const again = await driftIssue(['prod'], report('prod', 0));
+    expect(again.run.code).toBe(0);
+    expect(again.outputs.issue).toBe('');
+    expect(issueComments).toHaveLength(1);
+    expect(mine()).toHaveLength(1);
+  });
+
+  it('drift-issue: the targets are checked, and it needs a token', async () => {
+    const bad = await driftIssue(['../x'], {});
+    expect(bad.run.code).toBe(1);
+    expect(bad.run.stdout).toContain('targets: not a target name: "../x"');
+    const noToken = await withApi('drift-issue', { targets: '["prod"]' }, report('prod', 2, DRIFTED));
+    expect(noToken.run.code).toBe(1);
+    expect(noToken.run.stdout).toContain('github-token is empty');
+  });
 });
 
 describe('the workflow templates call the action', () => {
@@ -466,6 +673,7 @@ describe('the workflow templates call the action', () => {
     uses?: string;
     strategy?: { matrix?: { target?: string } };
     concurrency?: { group: string; 'cancel-in-progress': boolean };
+    permissions?: Record<string, string>;
     steps?: { uses?: string; run?: string; with?: Record<string, string> }[];
   };
   const load = async (name: string) =>
@@ -513,6 +721,15 @@ describe('the workflow templates call the action', () => {
     expect(wf.jobs.drift?.strategy?.matrix?.target).toBe('${{ fromJSON(needs.targets.outputs.targets) }}');
     expect(wf.jobs.drift?.concurrency?.group).toBe('kzops-drift-${{ matrix.target }}');
     expect(actionSteps(wf.jobs.drift).map((s) => s.with?.command)).toEqual(['drift']);
-    expect(wf.jobs.issue?.steps?.some((s) => s.uses === 'actions/github-script@v7')).toBe(true);
+    // The issue job is the action too: no script of its own, and the permission it needs.
+    expect(wf.jobs.issue?.steps?.some((s) => s.uses === 'actions/github-script@v7')).toBe(false);
+    const [issue] = actionSteps(wf.jobs.issue);
+    expect(issue?.with).toEqual({
+      command: 'drift-issue',
+      'report-dir': 'kzops-drift',
+      targets: '${{ needs.targets.outputs.targets }}',
+      'github-token': '${{ github.token }}',
+    });
+    expect(wf.jobs.issue?.permissions).toEqual({ contents: 'read', issues: 'write' });
   });
 });
