@@ -10,18 +10,11 @@ import {
   planFingerprint,
   shortFingerprint,
 } from '../../src/core/plan/fingerprint.js';
-import type { Action, Plan, PlannedChange, TargetState } from '../../src/core/plan/types.js';
+import type { Plan, PlannedChange, TargetState } from '../../src/core/plan/types.js';
 import { readState, stateProblem, writeState } from '../../src/reconcile/state-file.js';
+import { change, planOf } from './plan-fixtures.js';
 
-function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
-  return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
-}
-
-function plan(changes: PlannedChange[], target = 'sandbox'): Plan {
-  const summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const c of changes) summary[c.action]++;
-  return { target, changes, unmanaged: [], summary };
-}
+const plan = (changes: PlannedChange[], target = 'sandbox'): Plan => planOf(changes, [], target);
 
 const CHANGES: PlannedChange[] = [
   change({

@@ -1,6 +1,6 @@
 /** Builders for planner inputs as plain objects, shared by the planner's unit tests. */
 import type { LiveDoc } from '../../src/core/plan/build-plan.js';
-import type { Kind, TargetState } from '../../src/core/plan/types.js';
+import type { Action, Kind, Plan, PlannedChange, TargetState } from '../../src/core/plan/types.js';
 import type { LoadedResource } from '../../src/core/validate/types.js';
 
 export type Doc = Record<string, unknown>;
@@ -25,3 +25,15 @@ export const state = (resources: TargetState['resources']): TargetState => ({
   target: 't',
   resources,
 });
+
+/** A planned change of carrier_sbcs/sprint-east, with `over` on top. */
+export function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
+  return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
+}
+
+/** A plan of these changes for `target`, its summary counted from them. */
+export function planOf(changes: PlannedChange[], unmanaged: Plan['unmanaged'] = [], target = 'lab'): Plan {
+  const summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
+  for (const c of changes) summary[c.action]++;
+  return { target, changes, unmanaged, summary };
+}

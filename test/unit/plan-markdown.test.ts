@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { topologyForPlan } from '../../src/core/graph/topology.js';
 import { planFingerprint } from '../../src/core/plan/fingerprint.js';
-import type { Action, Kind, Plan, PlannedChange } from '../../src/core/plan/types.js';
+import type { Kind, Plan, PlannedChange } from '../../src/core/plan/types.js';
 import type { LoadedResource } from '../../src/core/validate/index.js';
 import { codeSpan, escapeMarkdown, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
+import { change, planOf } from './plan-fixtures.js';
 
 const SBC_ID = '5bc00000000000000000000000000001';
 const MS_ID = 'ed1a0000000000000000000000000001';
@@ -12,15 +13,8 @@ const CL_ID = 'aa2b36ac6a5edb290159cd1298283322';
 /** What a planner bug could put in a sensitive field: must never be printed. */
 const SECRET = 'sk-live-0123456789abcdef';
 
-function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
-  return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
-}
-
-function plan(changes: PlannedChange[], unmanaged: Plan['unmanaged'] = [], target = 'sandbox'): Plan {
-  const summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const c of changes) summary[c.action]++;
-  return { target, changes, unmanaged, summary };
-}
+const plan = (changes: PlannedChange[], unmanaged: Plan['unmanaged'] = [], target = 'sandbox'): Plan =>
+  planOf(changes, unmanaged, target);
 
 function res(kind: Kind, key: string, doc: Record<string, unknown>): LoadedResource {
   return { kind, key, file: join(kind, `${key}.yaml`), doc };

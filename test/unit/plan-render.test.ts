@@ -1,6 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Action, Plan, PlannedChange } from '../../src/core/plan/types.js';
 import {
   compactValue,
   diffLines,
@@ -8,19 +7,10 @@ import {
   planSummaryLine,
   renderPlanText,
 } from '../../src/render/plan-text.js';
+import { change, planOf as plan } from './plan-fixtures.js';
 
 const SBC_ID = '5bc00000000000000000000000000001';
 const MS_ID = 'ed1a0000000000000000000000000001';
-
-function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
-  return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
-}
-
-function plan(changes: PlannedChange[], unmanaged: Plan['unmanaged'] = []): Plan {
-  const summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const c of changes) summary[c.action]++;
-  return { target: 'lab', changes, unmanaged, summary };
-}
 
 const EVERY_ACTION = plan(
   [

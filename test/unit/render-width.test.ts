@@ -7,22 +7,12 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { outputWidth, tableWidth, useColor } from '../../src/cli/color.js';
-import type { Action, Plan, PlannedChange } from '../../src/core/plan/types.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { renderTable, type Column } from '../../src/render/table.js';
 import { wrapSpans, wrapText } from '../../src/render/wrap.js';
+import { change, planOf as plan } from './plan-fixtures.js';
 
 const SBC_ID = '5bc00000000000000000000000000001';
-
-function change(over: Partial<PlannedChange> & { action: Action }): PlannedChange {
-  return { kind: 'carrier_sbcs', key: 'sprint-east', fields: [], notes: [], protected: false, ...over };
-}
-
-function plan(changes: PlannedChange[], unmanaged: Plan['unmanaged'] = []): Plan {
-  const summary: Plan['summary'] = { create: 0, update: 0, replace: 0, delete: 0, noop: 0 };
-  for (const c of changes) summary[c.action]++;
-  return { target: 'lab', changes, unmanaged, summary };
-}
 
 const LONG_NAME = 'Sprint East Session Border Controller serving the whole eastern region of the network';
 const WIDE = plan(
