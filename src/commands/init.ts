@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { processUi } from '../cli/ui.js';
+import { ACTION_PLACEHOLDER } from '../core/init/files.js';
 import { renderInitText } from '../render/init-text.js';
 import { initRepository, type InitJson } from '../services/init.js';
 import { write } from '../services/ui.js';
@@ -24,6 +25,9 @@ ${BaseCommand.exitCodesHelp}`;
   };
   static override flags = {
     force: Flags.boolean({ description: 'overwrite files that already exist', default: false }),
+    action: Flags.string({
+      description: `the kzops action the workflows call, OWNER/REPO@REF [default: the placeholder ${ACTION_PLACEHOLDER}, to replace before the workflows can run]`,
+    }),
     git: Flags.boolean({
       description: 'run git init when DIR is not inside a git work tree (--no-git: never)',
       default: true,
@@ -38,6 +42,7 @@ ${BaseCommand.exitCodesHelp}`;
       force: flags.force,
       git: flags.git,
       version: this.config.version,
+      action: flags.action,
     });
     if (!this.jsonEnabled()) {
       write(
@@ -47,6 +52,7 @@ ${BaseCommand.exitCodesHelp}`;
           files: run.json.files,
           overwritten: run.overwritten,
           gitInitBranch: run.json.git_init ? run.branch : undefined,
+          actionPlaceholder: flags.action === undefined ? ACTION_PLACEHOLDER : undefined,
         }),
       );
     }

@@ -8,6 +8,8 @@ export function renderInitText(opts: {
   overwritten: readonly string[];
   /** The branch of a fresh git init; undefined when init ran none. */
   gitInitBranch: string | undefined;
+  /** The placeholder the workflows still call, when no --action was given. */
+  actionPlaceholder?: string | undefined;
 }): string {
   const { dir, files, overwritten } = opts;
   const lines = [
@@ -25,5 +27,12 @@ export function renderInitText(opts: {
     'then see README.md: add a real server and its secrets, and push to GitHub.',
     '',
   );
+  if (opts.actionPlaceholder !== undefined) {
+    lines.push(
+      `Note: the workflows call the action ${opts.actionPlaceholder}, a placeholder: replace it in .github/workflows/`,
+      '(or run kzops init again with --action OWNER/REPO@REF --force) with where the kzops action is published.',
+      '',
+    );
+  }
   return lines.join('\n');
 }

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { CheckRepoActions, simpleGit } from 'simple-git';
 import { schemaPath } from '../config/schemas.js';
 import { InternalError, RefusedError, UsageError } from '../core/errors.js';
-import { INIT_SCHEMA_KINDS, WORKFLOW_TEMPLATES, initFiles, type InitFile } from '../core/init/files.js';
+import {
+  ACTION_PLACEHOLDER,
+  ACTION_REF,
+  INIT_SCHEMA_KINDS,
+  WORKFLOW_TEMPLATES,
+  initFiles,
+  type InitFile,
+} from '../core/init/files.js';
 
 /** What `--json` prints. */
 export interface InitJson {
@@ -19,6 +26,8 @@ export interface InitJson {
   files: string[];
   /** Whether init ran `git init` (false with --no-git, or inside an existing work tree). */
   git_init: boolean;
+  /** The action the installed workflows call; the placeholder when --action was not given. */
+  action: string;
 }
 
 export interface InitOptions {
@@ -30,6 +39,8 @@ export interface InitOptions {
   git: boolean;
   /** kzops' version, written into the generated files. */
   version: string;
+  /** The action the workflows call (`OWNER/REPO@REF`); default the placeholder. */
+  action?: string | undefined;
 }
 
 export interface InitRun {
@@ -50,6 +61,11 @@ const WORKFLOW_TEMPLATE_DIR = new URL('../../.github/workflow-templates/', impor
 const FALLBACK_BRANCH = 'main';
 
 export async function initRepository(opts: InitOptions): Promise<InitRun> {
+  if (opts.action !== undefined && !ACTION_REF.test(opts.action)) {
+    throw new UsageError(`--action ${opts.action}: not an action reference (OWNER/REPO@REF)`, {
+      hint: 'name the repository and tag the kzops action is published at, e.g. --action my-org/kzops@v0',
+    });
+  }
   const root = resolve(opts.dir);
   const rootStat = await statOrUndefined(root);
   if (rootStat && !rootStat.isDirectory()) {
@@ -70,6 +86,7 @@ export async function initRepository(opts: InitOptions): Promise<InitRun> {
     schemas: await readSchemas(),
     defaultBranch: tree?.branch || FALLBACK_BRANCH,
     version: opts.version,
+    action: opts.action,
   });
 
   const existing = await existingFiles(root, files);
@@ -94,7 +111,12 @@ export async function initRepository(opts: InitOptions): Promise<InitRun> {
   }
   return {
     outcome: 'ok',
-    json: { dir: root, files: files.map((f) => f.path), git_init: gitInit },
+    json: {
+      dir: root,
+      files: files.map((f) => f.path),
+      git_init: gitInit,
+      action: opts.action ?? ACTION_PLACEHOLDER,
+    },
     overwritten: existing,
     branch: FALLBACK_BRANCH,
   };

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InitJson } from '../../src/services/init.js';
 import { REPO, requireBuilt, runKzops } from './cli-harness.js';
 
 let work: string;
@@ -25,11 +26,6 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-interface InitJson {
-  dir: string;
-  files: string[];
-  git_init: boolean;
-}
 
 beforeAll(async () => {
   requireBuilt('init');
@@ -133,6 +129,24 @@ describe('kzops init', () => {
     expect(await listFiles(root)).toHaveLength(15);
     expect((await kzops(['validate', '--dir', join(root, 'config')])).code).toBe(0);
   }, 90_000);
+
+  it('--action names the action the workflows call; without it the text says the placeholder must be replaced', async () => {
+    const pinned = await kzops(['init', 'pinned', '--no-git', '--json', '--action', 'my-org/kzops@v1']);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect((JSON.parse(pinned.stdout) as InitJson).action).toBe('my-org/kzops@v1');
+    const pr = await readFile(join(work, 'pinned', '.github', 'workflows', 'kzops-pr.yml'), 'utf8');
+    expect(pr).toContain('uses: my-org/kzops@v1');
+    expect(pr).not.toContain('kzops/kzops@v0');
+
+    const plain = await kzops(['init', 'placeholder', '--no-git']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('the workflows call the action kzops/kzops@v0, a placeholder');
+
+    const bad = await kzops(['init', 'bad', '--no-git', '--action', 'kzops@v1']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain('--action kzops@v1: not an action reference (OWNER/REPO@REF)');
+    expect(existsSync(join(work, 'bad'))).toBe(false);
+  });
 
   it('a DIR that is a file is a usage error (exit 64)', async () => {
     await writeFile(join(work, 'a-file'), 'x');

@@ -9,6 +9,8 @@ import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
+  ACTION_PLACEHOLDER,
+  ACTION_REF,
   DEFAULT_BRANCH_PLACEHOLDER,
   INIT_SCHEMA_KINDS,
   WORKFLOW_TEMPLATES,
@@ -156,6 +158,32 @@ describe('initFiles', () => {
       on: { push: { branches: string[] } };
     };
     expect(apply.on.push.branches).toEqual(['a,b']);
+  });
+
+  it('puts the action given in place of the placeholder in every workflow, and keeps the placeholder without one', () => {
+    const plain = byPath(initFiles(shippedInput()));
+    const pinned = byPath(initFiles(shippedInput({ action: 'my-org/kzops@v1.2.0' })));
+    for (const name of WORKFLOW_TEMPLATES) {
+      const shipped = shippedInput().workflows[name] ?? '';
+      expect(shipped, name).toContain(`uses: ${ACTION_PLACEHOLDER}`);
+      expect(plain.get(`.github/workflows/${name}`)).toContain(`uses: ${ACTION_PLACEHOLDER}`);
+      const installed = pinned.get(`.github/workflows/${name}`) ?? '';
+      expect(installed).not.toContain(ACTION_PLACEHOLDER);
+      expect(installed).toContain('uses: my-org/kzops@v1.2.0');
+    }
+    for (const good of ['my-org/kzops@v1', 'o/r/sub/dir@main', 'O.rg/R_e-po@0123abcd']) {
+      expect(ACTION_REF.test(good), good).toBe(true);
+    }
+    for (const bad of [
+      'kzops@v1',
+      'my-org/kzops',
+      'my-org/kzops@',
+      'a b/c@d',
+      'o/r@v1\nrun: x',
+      '$(x)/y@z',
+    ]) {
+      expect(ACTION_REF.test(bad), bad).toBe(false);
+    }
   });
 
   it('maps, in every workflow, the secrets the example config names', () => {

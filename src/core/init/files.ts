@@ -35,6 +35,15 @@ export const WORKFLOW_TEMPLATES = ['kzops-apply.yml', 'kzops-drift.yml', 'kzops-
  */
 export const DEFAULT_BRANCH_PLACEHOLDER = '$default-branch';
 
+/**
+ * The action the templates call (`uses:`). kzops has no published location of its own, so
+ * the templates name this placeholder, and init puts the one given with --action in its place.
+ */
+export const ACTION_PLACEHOLDER = 'kzops/kzops@v0';
+
+/** `OWNER/REPO@REF` or `OWNER/REPO/PATH@REF`, as GitHub's `uses:` takes an action. */
+export const ACTION_REF = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_./-]+)?@[A-Za-z0-9_./-]+$/;
+
 export interface InitInput {
   /** Workflow templates by file name (`kzops-pr.yml`), as shipped; installed in .github/workflows/. */
   workflows: Readonly<Record<string, string>>;
@@ -44,6 +53,8 @@ export interface InitInput {
   defaultBranch: string;
   /** The kzops version writing the repository (named in its README). */
   version: string;
+  /** What the workflows' `uses:` names (ACTION_REF); default the placeholder. */
+  action?: string | undefined;
 }
 
 export interface InitFile {
@@ -73,7 +84,9 @@ export function initFiles(input: InitInput): InitFile[] {
     if (text === undefined) throw new Error(`initFiles: no ${name} workflow template given`);
     files.push({
       path: `.github/workflows/${name}`,
-      text: text.replaceAll(DEFAULT_BRANCH_PLACEHOLDER, yamlScalar(input.defaultBranch)),
+      text: text
+        .replaceAll(DEFAULT_BRANCH_PLACEHOLDER, yamlScalar(input.defaultBranch))
+        .replaceAll(ACTION_PLACEHOLDER, input.action ?? ACTION_PLACEHOLDER),
     });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
