@@ -26,7 +26,6 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-
 beforeAll(async () => {
   requireBuilt('init');
   work = await mkdtemp(join(tmpdir(), 'kzops-init-'));
