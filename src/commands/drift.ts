@@ -43,7 +43,8 @@ ${BaseCommand.exitCodesHelp}`;
       },
       ui,
     );
-    if (!json) write(ui, renderDriftText(run.report, { color: ui.color, label: run.label }));
+    if (!json)
+      write(ui, renderDriftText(run.report, { color: ui.color, label: run.label, width: ui.width - 4 }));
     setOutcome(run.outcome);
     return run.json;
   }

@@ -662,6 +662,34 @@ describe('renderDriftText', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('a nested change fits the width on one row, or else is shown as a line diff', () => {
+    const before = { sprint: [SBC1, SBC2] };
+    const after = { sprint: [SBC2, SBC1] };
+    const report: DriftReport = {
+      target: 'lab',
+      inSync: false,
+      findings: [
+        {
+          class: 'changed_outside',
+          kind: 'media_servers',
+          key: 'ny2',
+          id: MS1,
+          fields: [{ path: 'carrier_sbc_priority', before, after }],
+        },
+      ],
+      summary: { ...base, changed_outside: 1 },
+    };
+    const row = `carrier_sbc_priority: {"sprint": ["${SBC1}", "${SBC2}"]} → {"sprint": ["${SBC2}", "${SBC1}"]}`;
+    // Exactly as wide as the row: one line.
+    expect(renderDriftText(report, { color: false, width: row.length })).toContain(`\n    ${row}\n`);
+    // One column narrower: the line diff of the pretty JSON, as kzops plan shows it.
+    const narrow = renderDriftText(report, { color: false, width: row.length - 1 });
+    expect(narrow).not.toContain(row);
+    expect(narrow).toContain('    carrier_sbc_priority:\n        @@ -1,6 +1,6 @@\n');
+    expect(narrow).toContain([`        -     "${SBC1}",`, `        -     "${SBC2}"`].join('\n'));
+    expect(narrow).toContain([`        +     "${SBC2}",`, `        +     "${SBC1}"`].join('\n'));
+  });
+
   it('in sync: the in-sync line, the verified count, and the informational counts', () => {
     const report: DriftReport = {
       target: 'lab',
