@@ -216,7 +216,7 @@ describe('devices import', () => {
       '--esn',
       SEED_NUMBERS.pendingByEsn.esn,
     ];
-    const note = /^note: --mdn and --esn gives both an MDN and an ESN: the MDN wins/m;
+    const note = /^note: --mdn and --esn: both an MDN and an ESN given; the MDN wins/m;
     const run = await kzops([...args, '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(note);

@@ -99,7 +99,7 @@ describe('importDevice', () => {
     );
     expect(result.outcome).toBe('done');
     expect(result.notes).toEqual([
-      'note: --mdn and --esn gives both an MDN and an ESN: the MDN wins (the server looks the device up by its number)',
+      'note: --mdn and --esn: both an MDN and an ESN given; the MDN wins (the server looks the device up by its number)',
     ]);
     expect(ui.stderr).toEqual(result.notes);
     // The device of the MDN was imported; the ESN's device was not.
@@ -122,7 +122,7 @@ describe('importDevice', () => {
     const ui = captureUi();
     const result = await importDevice({ ...where(), accountId: accounts.joe, file: path }, ui);
     expect(result.notes).toEqual([
-      `note: ${path} gives both an MDN and an ESN: the MDN wins (the server looks the device up by its number)`,
+      `note: ${path}: both an MDN and an ESN given; the MDN wins (the server looks the device up by its number)`,
     ]);
     expect(deviceWithMdn(SEED_NUMBERS.pendingByMdn.mdn)?.pvt_account_id).toBe(accounts.joe);
   });

@@ -33,7 +33,7 @@ export type DeviceImportResult = SupportResult<Device> & {
 
 /** The note when a device is named both ways: the server uses the MDN. */
 export function mdnWinsNote(source: string): string {
-  return `note: ${source} gives both an MDN and an ESN: the MDN wins (the server looks the device up by its number)`;
+  return `note: ${source}: both an MDN and an ESN given; the MDN wins (the server looks the device up by its number)`;
 }
 
 /**
