@@ -3,12 +3,14 @@
  * delete and move one (bulk patches and moves from a CSV file are ./bulk.ts).
  */
 import type {
+  ApiResult,
   LookupResult,
   SubscriptionImport,
   SubscriptionMove,
   SubscriptionPatch,
   TopSubscription,
 } from '../../api/types.js';
+import type { KazooClient } from '../../api/client.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { idInput } from '../../core/support/input.js';
 import type { Ui } from '../ui.js';
@@ -103,50 +105,72 @@ export interface SubscriptionDeleteInput extends DestructiveInput {
   cascade: boolean;
 }
 
+/** A delete or a move of one subscription: what it affects is shown, and confirmed, first. */
+interface DestructiveOp {
+  accountId: string;
+  subscriptionId: string;
+  effect: 'delete' | 'delete-cascade' | 'move';
+  /** `Deleting`, `Moving`: the heading above what is affected. */
+  heading: string;
+  /** The confirmation question at a terminal. */
+  question: string;
+  /** Lines listed after what the preview found (a move's destination). */
+  extraWhat?: string[];
+  send(client: KazooClient): Promise<ApiResult<TopSubscription>>;
+}
+
 /**
- * `subscriptions delete`: shows what will be deleted (looked up when a key is given), asks
- * (or needs --yes), deletes. Nothing is asked under --dry-run, since nothing is sent.
+ * Shows what `op` affects (looked up when a key is given), asks (or needs --yes), sends.
+ * Nothing is asked under --dry-run, since nothing is sent.
  */
-export async function deleteSubscription(
-  input: SubscriptionDeleteInput,
+async function destructive(
+  input: DestructiveInput,
   ui: Ui,
-): Promise<SupportResult<TopSubscription> & { accountId: string }> {
-  const accountId = idInput('ACCOUNT_ID', input.accountId);
-  const subscriptionId = idInput('SUBSCRIPTION_ID', input.subscriptionId);
+  op: DestructiveOp,
+): Promise<SupportResult<TopSubscription>> {
   const key = subscriptionKeyInput(input, false);
   const carrier = carrierOption(input.carrier);
   const change = await openChange(input);
   const { conn, dryRun } = change;
   try {
     const preview = await previewAffected(conn.client, {
-      accountId,
-      subscriptionId,
+      accountId: op.accountId,
+      subscriptionId: op.subscriptionId,
       key,
       carrier,
-      effect: input.cascade ? 'delete-cascade' : 'delete',
+      effect: op.effect,
       showSecrets: input.showSecrets,
       color: ui.color,
     });
-    showPreview(ui, preview.views, `Deleting on ${conn.label}:`, preview.what, input.yes || dryRun);
-    if (!dryRun) {
-      await confirmOrRefuse(
-        ui,
-        `Delete subscription ${subscriptionId}${input.cascade ? ' and its device' : ''}?`,
-        {
-          yes: input.yes,
-          what: preview.what,
-        },
-      );
-    }
-    const result = await conn.client.deleteSubscription(accountId, subscriptionId, {
-      cascade: input.cascade ? true : undefined,
-    });
-    if (dryRun) return { outcome: 'dry_run', requests: change.held, accountId };
+    const what = [...preview.what, ...(op.extraWhat ?? [])];
+    showPreview(ui, preview.views, `${op.heading} on ${conn.label}:`, what, input.yes || dryRun);
+    if (!dryRun) await confirmOrRefuse(ui, op.question, { yes: input.yes, what });
+    const result = await op.send(conn.client);
+    if (dryRun) return { outcome: 'dry_run', requests: change.held };
     const data = shown(result.data, input.showSecrets);
-    return { outcome: 'done', data, label: conn.label, envelope: result.envelope, accountId };
+    return { outcome: 'done', data, label: conn.label, envelope: result.envelope };
   } finally {
     await conn.close();
   }
+}
+
+/** `subscriptions delete`: shows what will be deleted, asks (or needs --yes), deletes. */
+export async function deleteSubscription(
+  input: SubscriptionDeleteInput,
+  ui: Ui,
+): Promise<SupportResult<TopSubscription> & { accountId: string }> {
+  const accountId = idInput('ACCOUNT_ID', input.accountId);
+  const subscriptionId = idInput('SUBSCRIPTION_ID', input.subscriptionId);
+  const result = await destructive(input, ui, {
+    accountId,
+    subscriptionId,
+    effect: input.cascade ? 'delete-cascade' : 'delete',
+    heading: 'Deleting',
+    question: `Delete subscription ${subscriptionId}${input.cascade ? ' and its device' : ''}?`,
+    send: (client) =>
+      client.deleteSubscription(accountId, subscriptionId, { cascade: input.cascade ? true : undefined }),
+  });
+  return { ...result, accountId };
 }
 
 export interface SubscriptionMoveInput extends DestructiveInput {
@@ -170,35 +194,19 @@ export async function moveSubscription(
       `--to-account ${accountId} is the account the subscription is in: give another account, or --to-cluster`,
     );
   }
-  const key = subscriptionKeyInput(input, false);
-  const carrier = carrierOption(input.carrier);
-  const change = await openChange(input);
-  const { conn, dryRun } = change;
-  try {
-    const preview = await previewAffected(conn.client, {
-      accountId,
-      subscriptionId,
-      key,
-      carrier,
-      effect: 'move',
-      showSecrets: input.showSecrets,
-      color: ui.color,
-    });
-    const where =
-      `account ${move.target_account_id}` +
-      (move.target_cluster_id === undefined ? '' : `, cluster ${move.target_cluster_id}`);
-    const what = [...preview.what, `to ${where}`];
-    showPreview(ui, preview.views, `Moving on ${conn.label}:`, what, input.yes || dryRun);
-    if (!dryRun) {
-      await confirmOrRefuse(ui, `Move subscription ${subscriptionId} to ${where}?`, { yes: input.yes, what });
-    }
-    const result = await conn.client.moveSubscription(accountId, subscriptionId, move);
-    if (dryRun) return { outcome: 'dry_run', requests: change.held, accountId, where };
-    const data = shown(result.data, input.showSecrets);
-    return { outcome: 'done', data, label: conn.label, envelope: result.envelope, accountId, where };
-  } finally {
-    await conn.close();
-  }
+  const where =
+    `account ${move.target_account_id}` +
+    (move.target_cluster_id === undefined ? '' : `, cluster ${move.target_cluster_id}`);
+  const result = await destructive(input, ui, {
+    accountId,
+    subscriptionId,
+    effect: 'move',
+    heading: 'Moving',
+    question: `Move subscription ${subscriptionId} to ${where}?`,
+    extraWhat: [`to ${where}`],
+    send: (client) => client.moveSubscription(accountId, subscriptionId, move),
+  });
+  return { ...result, accountId, where };
 }
 
 /**
