@@ -7,7 +7,6 @@
  * the run before anything is changed is thrown (RefusedError, ConfigError, UsageError,
  * InterruptedError); a run that changed something returns its outcome.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, InterruptedError, RefusedError, UsageError } from '../core/errors.js';
 import { fingerprintMatches, planFingerprint, shortFingerprint } from '../core/plan/fingerprint.js';
@@ -24,7 +23,7 @@ import { acquireApplyLocks } from '../reconcile/shared-lock.js';
 import { serializeTargetState, writeState } from '../reconcile/state-file.js';
 import { stateSaver } from '../reconcile/state-saver.js';
 import { prepareConnection } from './connect.js';
-import { operatorName } from './support/audit.js';
+import { appendAuditLine, operatorName } from './support/audit.js';
 import { settleOrGiveUp, type InterruptWatch, type StopSignal } from './interrupts.js';
 import { loadValidConfig } from './load-config.js';
 import { makePlan } from './make-plan.js';
@@ -221,9 +220,8 @@ export async function apply(opts: ApplyOptions, ui: Ui): Promise<ApplyRun> {
           interrupted,
         });
         try {
-          await mkdir(dirname(auditPath), { recursive: true });
           // Scrubbed: a reason or a name must never carry a secret value into the log.
-          await appendFile(auditPath, auditLine(scrubValue(record)));
+          appendAuditLine(auditPath, auditLine(scrubValue(record)));
           return { written: true, record };
         } catch (err) {
           ui.err(`error: --audit-log ${auditPath}: ${(err as Error).message}`);

@@ -30,6 +30,15 @@ export async function operatorName(env: NodeJS.ProcessEnv = process.env): Promis
   }
 }
 
+/**
+ * Appends one line to an audit log, making its folder. Synchronous, so the line is on disk
+ * before the command reports success. The caller scrubs the line of secrets.
+ */
+export function appendAuditLine(file: string, line: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  appendFileSync(file, line);
+}
+
 export interface AuditWriter {
   /** The client's audit hook. */
   write: (event: AuditEvent) => void;
@@ -57,9 +66,7 @@ export function auditWriter(opts: { path: string; operator: string }): AuditWrit
         ...(event.error === undefined ? {} : { error: event.error }),
         data: redactJson(event.data) ?? null,
       });
-      mkdirSync(dirname(file), { recursive: true });
-      // Synchronous, so the line is on disk before the command reports success.
-      appendFileSync(file, `${JSON.stringify(line)}\n`);
+      appendAuditLine(file, `${JSON.stringify(line)}\n`);
     },
     bind: (name, workDir) => {
       target = name;
